@@ -1,0 +1,31 @@
+package org.servicejobs.build;
+
+import org.pipservices3.commons.refer.Descriptor;
+import org.pipservices3.components.build.Factory;
+import org.servicejobs.logic.JobsController;
+import org.servicejobs.persistence.JobsMemoryPersistence;
+import org.servicejobs.services.GracefulHttpEndpoint;
+import org.servicejobs.services.version1.JobsHttpServiceV1;
+
+/**
+ * Creates the components of the jobs service by their descriptors.
+ *
+ * @see JobsMemoryPersistence
+ * @see JobsController
+ * @see JobsHttpServiceV1
+ * @see GracefulHttpEndpoint
+ */
+public class JobsServiceFactory extends Factory {
+    public static final Descriptor Descriptor = new Descriptor("pip-services-jobs", "factory", "default", "default", "1.0");
+    public static final Descriptor MemoryPersistenceDescriptor = new Descriptor("pip-services-jobs", "persistence", "memory", "*", "1.0");
+    public static final Descriptor ControllerDescriptor = new Descriptor("pip-services-jobs", "controller", "default", "*", "1.0");
+    public static final Descriptor HttpServiceV1Descriptor = new Descriptor("pip-services-jobs", "service", "http", "*", "1.0");
+    public static final Descriptor HttpEndpointDescriptor = new Descriptor("pip-services-jobs", "endpoint", "http", "*", "1.0");
+
+    public JobsServiceFactory() {
+        registerAsType(MemoryPersistenceDescriptor, JobsMemoryPersistence.class);
+        registerAsType(ControllerDescriptor, JobsController.class);
+        registerAsType(HttpServiceV1Descriptor, JobsHttpServiceV1.class);
+        registerAsType(HttpEndpointDescriptor, GracefulHttpEndpoint.class);
+    }
+}

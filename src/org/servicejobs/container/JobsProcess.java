@@ -1,0 +1,150 @@
+package org.servicejobs.container;
+
+import org.pipservices3.commons.config.ConfigParams;
+import org.pipservices3.commons.errors.ApplicationException;
+import org.pipservices3.commons.refer.IUnreferenceable;
+import org.pipservices3.commons.run.IClosable;
+import org.pipservices3.container.ProcessContainer;
+import org.pipservices3.rpc.build.DefaultRpcFactory;
+import org.pipservices3.rpc.services.HttpEndpoint;
+import org.servicejobs.build.JobsServiceFactory;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The jobs service as a process: reads <code>./config/config.yml</code> (or the file given with
+ * <code>-c</code>), with parameters from <code>-p KEY=VALUE</code>, system properties and the
+ * environment (the environment wins), opens every component and runs until it is stopped.
+ * <p>
+ * On SIGTERM or Ctrl-C it stops cleanly, which Pip's ProcessContainer does not do (its close
+ * never runs, and Container.close unsets references before closing them): the HTTP endpoints
+ * stop first and answer the requests in flight, then every other component closes, in the
+ * reverse order of the configuration, each even when another fails.
+ * <p>
+ * The same class embeds the whole service in another Java process: {@link #start} opens it
+ * from a configuration file, {@link #close} stops it.
+ */
+public class JobsProcess extends ProcessContainer {
+    private static final String DEFAULT_CONFIG_PATH = "./config/config.yml";
+
+    public JobsProcess() {
+        super("service-jobs", "Jobs microservice");
+        addFactory(new JobsServiceFactory());
+        addFactory(new DefaultRpcFactory());
+    }
+
+    public static void main(String[] args) {
+        try {
+            new JobsProcess().run(args);
+        } catch (Exception ex) {
+            System.err.println("service-jobs failed to start: " + describe(ex));
+            System.exit(1);
+        }
+    }
+
+    /**
+     * Reads a configuration and opens every component.
+     *
+     * @param configPath the config.yml to read.
+     * @param parameters values for its templates (for example HTTP_PORT).
+     */
+    public void start(String correlationId, String configPath, ConfigParams parameters) throws ApplicationException {
+        readConfigFromFile(correlationId, configPath, parameters);
+        open(correlationId);
+    }
+
+    @Override
+    public void run(String[] args) throws Exception {
+        if (List.of(args).contains("-h") || List.of(args).contains("--help")) {
+            System.out.println("service-jobs [-h] [-c <config file>] [-p <param>=<value>]*");
+            return;
+        }
+        String correlationId = _info.getName();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                close(correlationId);
+            } catch (Exception ex) {
+                _logger.error(correlationId, ex, "Failed to stop the container");
+            } finally {
+                stopped.countDown();
+            }
+        }, "service-jobs-shutdown"));
+        start(correlationId, configPath(args), parameters(args));
+        _logger.info(correlationId, "Press Control-C to stop the microservice...");
+        stopped.await();
+    }
+
+    @Override
+    public void close(String correlationId) throws ApplicationException {
+        if (_references == null)
+            return;
+        List<Object> components = new ArrayList<>(_references.getAll());
+        _references = null;
+        _logger.info(correlationId, "Stopping container %s", _info.getName());
+
+        for (Object component : components) {
+            if (component instanceof HttpEndpoint)
+                closeQuietly(correlationId, component);
+        }
+        Collections.reverse(components);
+        for (Object component : components) {
+            if (!(component instanceof HttpEndpoint))
+                closeQuietly(correlationId, component);
+        }
+        for (Object component : components) {
+            if (component instanceof IUnreferenceable unreferenceable) {
+                try {
+                    unreferenceable.unsetReferences();
+                } catch (Exception ex) {
+                    _logger.warn(correlationId, "Failed to unset references of %s: %s", component, ex);
+                }
+            }
+        }
+        _logger.info(correlationId, "Container %s stopped", _info.getName());
+    }
+
+    private void closeQuietly(String correlationId, Object component) {
+        if (!(component instanceof IClosable closable))
+            return;
+        try {
+            closable.close(correlationId);
+        } catch (Exception ex) {
+            _logger.error(correlationId, ex, "Failed to close %s", component.getClass().getSimpleName());
+        }
+    }
+
+    private static String configPath(String[] args) {
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals("-c") || args[i].equals("--config"))
+                return args[i + 1];
+        }
+        return DEFAULT_CONFIG_PATH;
+    }
+
+    /** Parameters: <code>-p</code> values, then system properties, then the environment. */
+    private static ConfigParams parameters(String[] args) {
+        StringBuilder line = new StringBuilder();
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals("-p") || args[i].equals("--param") || args[i].equals("--params")) {
+                if (line.length() > 0)
+                    line.append(';');
+                line.append(args[++i]);
+            }
+        }
+        ConfigParams parameters = ConfigParams.fromString(line.toString());
+        System.getProperties().forEach((key, value) -> parameters.put(key.toString(), value.toString()));
+        parameters.putAll(System.getenv());
+        return parameters;
+    }
+
+    private static String describe(Throwable ex) {
+        StringBuilder text = new StringBuilder(String.valueOf(ex.getMessage()));
+        for (Throwable cause = ex.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause())
+            text.append(": ").append(cause.getMessage());
+        return text.toString();
+    }
+}

@@ -1,0 +1,128 @@
+package org.servicejobs.persistence;
+
+import org.servicejobs.data.version1.JobV1;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.Comparator;
+
+/**
+ * The stored form of a job in the memory and file stores: immutable, with dates as epoch
+ * milliseconds ({@link #NONE} for null), so that a change replaces the record and readers never
+ * see half of one.
+ */
+final class JobRecord {
+    /** The value of an unset date. */
+    static final long NONE = Long.MIN_VALUE;
+
+    /** Queue order: created time, then id. */
+    static final Comparator<JobRecord> BY_CREATED = (a, b) -> {
+        int c = Long.compare(a.created, b.created);
+        return c != 0 ? c : a.id.compareTo(b.id);
+    };
+
+    /** Lock order: end of the lock, then id. */
+    static final Comparator<JobRecord> BY_LOCK = (a, b) -> {
+        int c = Long.compare(a.lockedUntil, b.lockedUntil);
+        return c != 0 ? c : a.id.compareTo(b.id);
+    };
+
+    final String id;
+    final String type;
+    final String refId;
+    final Object params;
+    final long created;
+    final long started;
+    final long lockedUntil;
+    final long executeUntil;
+    final long completed;
+    final int retries;
+    final String lockToken;
+
+    JobRecord(String id, String type, String refId, Object params, long created, long started,
+              long lockedUntil, long executeUntil, long completed, int retries, String lockToken) {
+        this.id = id;
+        this.type = type;
+        this.refId = refId;
+        this.params = params;
+        this.created = created;
+        this.started = started;
+        this.lockedUntil = lockedUntil;
+        this.executeUntil = executeUntil;
+        this.completed = completed;
+        this.retries = retries;
+        this.lockToken = lockToken;
+    }
+
+    static JobRecord fromJob(JobV1 job, String id, Object params) {
+        return new JobRecord(id, job.getType(), job.getRefId(), params, millis(job.getCreated()),
+                millis(job.getStarted()), millis(job.getLockedUntil()), millis(job.getExecuteUntil()),
+                millis(job.getCompleted()), job.getRetries(), job.getLockToken());
+    }
+
+    JobV1 toJob() {
+        JobV1 job = new JobV1(id, type, refId, params);
+        job.setCreated(date(created));
+        job.setStarted(date(started));
+        job.setLockedUntil(date(lockedUntil));
+        job.setExecuteUntil(date(executeUntil));
+        job.setCompleted(date(completed));
+        job.setRetries(retries);
+        job.setLockToken(lockToken);
+        return job;
+    }
+
+    boolean isCompleted() {
+        return completed != NONE;
+    }
+
+    /** Started and not completed. */
+    boolean isRunning() {
+        return started != NONE && completed == NONE;
+    }
+
+    /** Its lock holds at the given time. */
+    boolean isLockedAt(long now) {
+        return lockedUntil != NONE && lockedUntil > now;
+    }
+
+    boolean isExpiredAt(long now) {
+        return executeUntil != NONE && executeUntil <= now;
+    }
+
+    /** The rules of a lease, but for the lock: not completed, retries left, not expired. */
+    boolean isLeasableAt(long now, int maxRetries) {
+        return completed == NONE && retries < maxRetries && !isExpiredAt(now);
+    }
+
+    /** The lock token matches: none asked, or the same as the record's. */
+    boolean holdsToken(String token) {
+        return token == null || token.equals(lockToken);
+    }
+
+    JobRecord leased(long now, long until, String token) {
+        return new JobRecord(id, type, refId, params, created, now, until, executeUntil, NONE, retries + 1, token);
+    }
+
+    JobRecord extended(long until) {
+        return new JobRecord(id, type, refId, params, created, started, until, executeUntil, completed, retries,
+                lockToken);
+    }
+
+    JobRecord aborted() {
+        return new JobRecord(id, type, refId, params, created, NONE, NONE, executeUntil, NONE, retries, null);
+    }
+
+    JobRecord completedAt(long when) {
+        return new JobRecord(id, type, refId, params, created, started, NONE, executeUntil, when, retries, null);
+    }
+
+    static long millis(ZonedDateTime date) {
+        return date == null ? NONE : date.toInstant().toEpochMilli();
+    }
+
+    static ZonedDateTime date(long millis) {
+        return millis == NONE ? null : ZonedDateTime.ofInstant(Instant.ofEpochMilli(millis), ZoneOffset.UTC);
+    }
+}

@@ -1,0 +1,346 @@
+package org.servicejobs.persistence;
+
+import org.pipservices3.commons.config.ConfigParams;
+import org.pipservices3.commons.config.IConfigurable;
+import org.pipservices3.commons.data.DataPage;
+import org.pipservices3.commons.data.FilterParams;
+import org.pipservices3.commons.data.PagingParams;
+import org.pipservices3.commons.errors.ApplicationException;
+import org.pipservices3.commons.errors.ConflictException;
+import org.pipservices3.commons.refer.IReferenceable;
+import org.pipservices3.commons.refer.IReferences;
+import org.pipservices3.commons.run.ICleanable;
+import org.pipservices3.commons.run.IOpenable;
+import org.pipservices3.components.log.CompositeLogger;
+import org.servicejobs.data.version1.JobV1;
+
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Jobs in memory: thread-safe, O(1) get by id, O(log n) lease by type (see {@link JobsIndex}).
+ * Every change takes one lock, so each is atomic; reads by id take none. Lost when the process
+ * stops: for tests, and for users who want no durability.
+ * <p>
+ * Subclasses can record every change (see {@link #journal}) and make callers wait until it is
+ * durable (see {@link #awaitJournal}): the file store is one.
+ * <p>
+ * ### Configuration parameters ###
+ * <ul>
+ * <li>options:
+ * <ul><li>clean_batch: jobs the cleaner looks at per turn of the lock (default 4096)</li></ul>
+ * </ul>
+ * <p>
+ * ### References ###
+ * <ul>
+ * <li>*:logger:*:*:1.0 (optional) ILogger components to pass log messages</li>
+ * </ul>
+ */
+public class JobsMemoryPersistence implements IJobsPersistence, IConfigurable, IReferenceable, IOpenable, ICleanable {
+    /** The largest page <code>get_jobs</code> returns. */
+    public static final int MAX_PAGE_SIZE = 100;
+    private static final int DEFAULT_CLEAN_BATCH = 4096;
+
+    /** What a change did, for {@link #journal}. */
+    protected enum Change {
+        /** A new job; the record has every field. */
+        ADD,
+        /** A new state of a job; its params did not change. */
+        UPDATE,
+        /** A job was deleted; the record is the deleted one. */
+        DELETE,
+        /** Every job was deleted; no record. */
+        CLEAR
+    }
+
+    protected final CompositeLogger _logger = new CompositeLogger();
+    protected final ReentrantLock _lock = new ReentrantLock();
+    protected final JobsIndex _index = new JobsIndex();
+    private int _cleanBatch = DEFAULT_CLEAN_BATCH;
+    private volatile boolean _opened;
+
+    @Override
+    public void configure(ConfigParams config) {
+        _cleanBatch = Math.max(1, config.getAsIntegerWithDefault("options.clean_batch", _cleanBatch));
+    }
+
+    @Override
+    public void setReferences(IReferences references) {
+        _logger.setReferences(references);
+    }
+
+    @Override
+    public boolean isOpen() {
+        return _opened;
+    }
+
+    @Override
+    public void open(String correlationId) throws ApplicationException {
+        _opened = true;
+    }
+
+    @Override
+    public void close(String correlationId) throws ApplicationException {
+        _opened = false;
+    }
+
+    @Override
+    public void clear(String correlationId) throws ApplicationException {
+        deleteAll(correlationId);
+    }
+
+    /**
+     * Records a change; called under the lock, in the order the changes were made.
+     *
+     * @return a ticket for {@link #awaitJournal}.
+     */
+    protected long journal(String correlationId, Change change, JobRecord job) throws ApplicationException {
+        return 0;
+    }
+
+    /** Waits until the change of a ticket is durable; called after the lock is released. */
+    protected void awaitJournal(String correlationId, long ticket) throws ApplicationException {
+    }
+
+    @Override
+    public DataPage<JobV1> getPageByFilter(String correlationId, FilterParams filter, PagingParams paging)
+            throws ApplicationException {
+        JobsQuery query = JobsQuery.parse(correlationId, filter);
+        paging = paging != null ? paging : new PagingParams();
+        long skip = paging.getSkip(0);
+        long take = paging.getTake(MAX_PAGE_SIZE);
+        boolean total = paging.hasTotal();
+
+        List<JobV1> data = new ArrayList<>((int) Math.min(take, MAX_PAGE_SIZE));
+        long count = 0;
+        _lock.lock();
+        try {
+            Iterator<JobRecord> jobs;
+            if (query.id != null) {
+                JobRecord job = _index.get(query.id);
+                jobs = job == null ? java.util.Collections.emptyIterator() : List.of(job).iterator();
+            } else {
+                jobs = _index.ordered(query.type);
+            }
+            while (jobs.hasNext()) {
+                JobRecord job = jobs.next();
+                if (!query.matches(job))
+                    continue;
+                if (count >= skip && data.size() < take)
+                    data.add(job.toJob());
+                count++;
+                if (!total && data.size() >= take)
+                    break;
+            }
+        } finally {
+            _lock.unlock();
+        }
+        return new DataPage<>(data, total ? count : null);
+    }
+
+    @Override
+    public JobV1 getOneById(String correlationId, String id) {
+        JobRecord job = _index.get(id);
+        return job == null ? null : job.toJob();
+    }
+
+    @Override
+    public JobV1 create(String correlationId, JobV1 job) throws ApplicationException {
+        JobRecord record = newRecord(correlationId, job);
+        long ticket;
+        _lock.lock();
+        try {
+            if (_index.get(record.id) != null)
+                throw new ConflictException(correlationId, "JOB_ALREADY_EXISTS", "Job " + record.id + " already exists")
+                        .withDetails("job_id", record.id);
+            _index.add(record);
+            ticket = journal(correlationId, Change.ADD, record);
+        } finally {
+            _lock.unlock();
+        }
+        awaitJournal(correlationId, ticket);
+        return record.toJob();
+    }
+
+    @Override
+    public JobV1 createUnique(String correlationId, JobV1 job) throws ApplicationException {
+        JobRecord record = newRecord(correlationId, job);
+        long ticket;
+        _lock.lock();
+        try {
+            JobRecord existing = _index.firstLive(record.type, record.refId);
+            if (existing != null)
+                return existing.toJob();
+            _index.add(record);
+            ticket = journal(correlationId, Change.ADD, record);
+        } finally {
+            _lock.unlock();
+        }
+        awaitJournal(correlationId, ticket);
+        return record.toJob();
+    }
+
+    @Override
+    public JobV1 startJobById(String correlationId, String id, JobLease lease) throws ApplicationException {
+        long now = JobRecord.millis(lease.now());
+        return change(correlationId, id, job -> job.isLeasableAt(now, lease.maxRetries()) && !job.isLockedAt(now)
+                ? leased(job, lease) : null);
+    }
+
+    @Override
+    public JobV1 startJobByType(String correlationId, String type, JobLease lease) throws ApplicationException {
+        long now = JobRecord.millis(lease.now());
+        JobRecord updated;
+        long ticket;
+        _lock.lock();
+        try {
+            JobRecord job = _index.firstFree(type, now, lease.maxRetries());
+            if (job == null)
+                return null;
+            updated = leased(job, lease);
+            _index.replace(job, updated);
+            ticket = journal(correlationId, Change.UPDATE, updated);
+        } finally {
+            _lock.unlock();
+        }
+        awaitJournal(correlationId, ticket);
+        return updated.toJob();
+    }
+
+    @Override
+    public JobV1 extendJob(String correlationId, String id, String lockToken, ZonedDateTime lockedUntil)
+            throws ApplicationException {
+        long until = JobRecord.millis(lockedUntil);
+        return change(correlationId, id, job -> job.isRunning() && job.holdsToken(lockToken) ? job.extended(until) : null);
+    }
+
+    @Override
+    public JobV1 abortJob(String correlationId, String id, String lockToken) throws ApplicationException {
+        return change(correlationId, id, job -> job.isRunning() && job.holdsToken(lockToken) ? job.aborted() : null);
+    }
+
+    @Override
+    public JobV1 completeJob(String correlationId, String id, String lockToken, ZonedDateTime completed)
+            throws ApplicationException {
+        long when = JobRecord.millis(completed);
+        return change(correlationId, id, job -> job.isRunning() && job.holdsToken(lockToken) ? job.completedAt(when) : null);
+    }
+
+    @Override
+    public JobV1 deleteById(String correlationId, String id) throws ApplicationException {
+        JobRecord job;
+        long ticket;
+        _lock.lock();
+        try {
+            job = _index.get(id);
+            if (job == null)
+                return null;
+            _index.remove(job);
+            ticket = journal(correlationId, Change.DELETE, job);
+        } finally {
+            _lock.unlock();
+        }
+        awaitJournal(correlationId, ticket);
+        return job.toJob();
+    }
+
+    @Override
+    public void deleteAll(String correlationId) throws ApplicationException {
+        long ticket;
+        _lock.lock();
+        try {
+            _index.clear();
+            ticket = journal(correlationId, Change.CLEAR, null);
+        } finally {
+            _lock.unlock();
+        }
+        awaitJournal(correlationId, ticket);
+    }
+
+    @Override
+    public long cleanJobs(String correlationId, ZonedDateTime now, ZonedDateTime completedBefore, int maxRetries)
+            throws ApplicationException {
+        long nowMillis = JobRecord.millis(now);
+        long before = JobRecord.millis(completedBefore);
+        List<String> types;
+        _lock.lock();
+        try {
+            types = new ArrayList<>(_index.typeNames());
+        } finally {
+            _lock.unlock();
+        }
+        long deleted = 0;
+        for (String type : types) {
+            JobRecord cursor = null;
+            while (true) {
+                long ticket = 0;
+                int removed = 0;
+                _lock.lock();
+                try {
+                    List<JobRecord> slice = _index.slice(type, cursor, _cleanBatch);
+                    if (slice.isEmpty())
+                        break;
+                    cursor = slice.get(slice.size() - 1);
+                    for (JobRecord job : slice) {
+                        if (isDone(job, nowMillis, before, maxRetries)) {
+                            _index.remove(job);
+                            ticket = journal(correlationId, Change.DELETE, job);
+                            removed++;
+                        }
+                    }
+                } finally {
+                    _lock.unlock();
+                }
+                awaitJournal(correlationId, ticket);
+                deleted += removed;
+            }
+        }
+        return deleted;
+    }
+
+    private static boolean isDone(JobRecord job, long now, long completedBefore, int maxRetries) {
+        if (job.isCompleted())
+            return job.completed < completedBefore;
+        if (job.isLockedAt(now))
+            return false;
+        return job.isExpiredAt(now) || job.retries >= maxRetries;
+    }
+
+    private static JobRecord leased(JobRecord job, JobLease lease) {
+        return job.leased(JobRecord.millis(lease.now()), JobRecord.millis(lease.lockedUntil()), lease.lockToken());
+    }
+
+    @FunctionalInterface
+    private interface Transition {
+        /** The new version of a job, or null when the change does not apply to it. */
+        JobRecord apply(JobRecord job);
+    }
+
+    /** Applies a conditional change to one job, atomically. */
+    private JobV1 change(String correlationId, String id, Transition transition) throws ApplicationException {
+        JobRecord updated;
+        long ticket;
+        _lock.lock();
+        try {
+            JobRecord job = _index.get(id);
+            updated = job == null ? null : transition.apply(job);
+            if (updated == null)
+                return null;
+            _index.replace(job, updated);
+            ticket = journal(correlationId, Change.UPDATE, updated);
+        } finally {
+            _lock.unlock();
+        }
+        awaitJournal(correlationId, ticket);
+        return updated.toJob();
+    }
+
+    private static JobRecord newRecord(String correlationId, JobV1 job) throws ApplicationException {
+        long created = JobRecord.millis(job.getCreated());
+        String id = job.getId() != null ? job.getId() : JobIds.next(created);
+        return JobRecord.fromJob(job, id, JobParams.freeze(correlationId, job.getParams()));
+    }
+}
