@@ -45,6 +45,11 @@ final class JobsIndex {
         return byId.size();
     }
 
+    /** Every job, in no order. */
+    List<JobRecord> all() {
+        return new ArrayList<>(byId.values());
+    }
+
     Collection<String> typeNames() {
         return new ArrayList<>(types.keySet());
     }

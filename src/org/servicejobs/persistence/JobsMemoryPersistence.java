@@ -6,6 +6,7 @@ import org.pipservices3.commons.data.DataPage;
 import org.pipservices3.commons.data.FilterParams;
 import org.pipservices3.commons.data.PagingParams;
 import org.pipservices3.commons.errors.ApplicationException;
+import org.pipservices3.commons.errors.ConfigException;
 import org.pipservices3.commons.errors.ConflictException;
 import org.pipservices3.commons.refer.IReferenceable;
 import org.pipservices3.commons.refer.IReferences;
@@ -63,7 +64,7 @@ public class JobsMemoryPersistence implements IJobsPersistence, IConfigurable, I
     private volatile boolean _opened;
 
     @Override
-    public void configure(ConfigParams config) {
+    public void configure(ConfigParams config) throws ConfigException {
         _cleanBatch = Math.max(1, config.getAsIntegerWithDefault("options.clean_batch", _cleanBatch));
     }
 
@@ -93,11 +94,25 @@ public class JobsMemoryPersistence implements IJobsPersistence, IConfigurable, I
     }
 
     /**
-     * Records a change; called under the lock, in the order the changes were made.
+     * Prepares the record of a new job for {@link #journal} (for example its params as bytes);
+     * called before the lock is taken, so that slow work is not done under it.
      *
+     * @return what {@link #journal} gets as <code>prepared</code> for this job.
+     */
+    protected Object prepare(String correlationId, JobRecord job) throws ApplicationException {
+        return null;
+    }
+
+    /**
+     * Records a change; called under the lock, before the change is applied, in the order the
+     * changes are made. When it throws, the change is not applied.
+     *
+     * @param job      the new state of the job (ADD, UPDATE), the deleted job (DELETE) or null (CLEAR).
+     * @param prepared what {@link #prepare} returned for an ADD, else null.
      * @return a ticket for {@link #awaitJournal}.
      */
-    protected long journal(String correlationId, Change change, JobRecord job) throws ApplicationException {
+    protected long journal(String correlationId, Change change, JobRecord job, Object prepared)
+            throws ApplicationException {
         return 0;
     }
 
@@ -150,14 +165,15 @@ public class JobsMemoryPersistence implements IJobsPersistence, IConfigurable, I
     @Override
     public JobV1 create(String correlationId, JobV1 job) throws ApplicationException {
         JobRecord record = newRecord(correlationId, job);
+        Object prepared = prepare(correlationId, record);
         long ticket;
         _lock.lock();
         try {
             if (_index.get(record.id) != null)
                 throw new ConflictException(correlationId, "JOB_ALREADY_EXISTS", "Job " + record.id + " already exists")
                         .withDetails("job_id", record.id);
+            ticket = journal(correlationId, Change.ADD, record, prepared);
             _index.add(record);
-            ticket = journal(correlationId, Change.ADD, record);
         } finally {
             _lock.unlock();
         }
@@ -168,14 +184,15 @@ public class JobsMemoryPersistence implements IJobsPersistence, IConfigurable, I
     @Override
     public JobV1 createUnique(String correlationId, JobV1 job) throws ApplicationException {
         JobRecord record = newRecord(correlationId, job);
+        Object prepared = prepare(correlationId, record);
         long ticket;
         _lock.lock();
         try {
             JobRecord existing = _index.firstLive(record.type, record.refId);
             if (existing != null)
                 return existing.toJob();
+            ticket = journal(correlationId, Change.ADD, record, prepared);
             _index.add(record);
-            ticket = journal(correlationId, Change.ADD, record);
         } finally {
             _lock.unlock();
         }
@@ -201,8 +218,8 @@ public class JobsMemoryPersistence implements IJobsPersistence, IConfigurable, I
             if (job == null)
                 return null;
             updated = leased(job, lease);
+            ticket = journal(correlationId, Change.UPDATE, updated, null);
             _index.replace(job, updated);
-            ticket = journal(correlationId, Change.UPDATE, updated);
         } finally {
             _lock.unlock();
         }
@@ -238,8 +255,8 @@ public class JobsMemoryPersistence implements IJobsPersistence, IConfigurable, I
             job = _index.get(id);
             if (job == null)
                 return null;
+            ticket = journal(correlationId, Change.DELETE, job, null);
             _index.remove(job);
-            ticket = journal(correlationId, Change.DELETE, job);
         } finally {
             _lock.unlock();
         }
@@ -252,8 +269,8 @@ public class JobsMemoryPersistence implements IJobsPersistence, IConfigurable, I
         long ticket;
         _lock.lock();
         try {
+            ticket = journal(correlationId, Change.CLEAR, null, null);
             _index.clear();
-            ticket = journal(correlationId, Change.CLEAR, null);
         } finally {
             _lock.unlock();
         }
@@ -286,8 +303,8 @@ public class JobsMemoryPersistence implements IJobsPersistence, IConfigurable, I
                     cursor = slice.get(slice.size() - 1);
                     for (JobRecord job : slice) {
                         if (isDone(job, nowMillis, before, maxRetries)) {
+                            ticket = journal(correlationId, Change.DELETE, job, null);
                             _index.remove(job);
-                            ticket = journal(correlationId, Change.DELETE, job);
                             removed++;
                         }
                     }
@@ -329,8 +346,8 @@ public class JobsMemoryPersistence implements IJobsPersistence, IConfigurable, I
             updated = job == null ? null : transition.apply(job);
             if (updated == null)
                 return null;
+            ticket = journal(correlationId, Change.UPDATE, updated, null);
             _index.replace(job, updated);
-            ticket = journal(correlationId, Change.UPDATE, updated);
         } finally {
             _lock.unlock();
         }

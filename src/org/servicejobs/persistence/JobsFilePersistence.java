@@ -1,0 +1,417 @@
+package org.servicejobs.persistence;
+
+import org.pipservices3.commons.config.ConfigParams;
+import org.pipservices3.commons.errors.ApplicationException;
+import org.pipservices3.commons.errors.ConfigException;
+import org.pipservices3.commons.errors.FileException;
+import org.pipservices3.commons.errors.InvalidStateException;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Durable jobs: the indexes and rules of {@link JobsMemoryPersistence}, plus a write-ahead
+ * journal on disk. Every change is appended to the journal before its caller is answered (how
+ * durably: see <code>options.sync</code>). When the journal outgrows a threshold, a snapshot of
+ * every job is written beside it (to a temporary file, fsynced, renamed), and the journal starts
+ * again, without stopping requests for more than the time to copy the list of jobs.
+ * <p>
+ * On open, the newest snapshot is read and the journals after it replayed. A torn last record
+ * (a crash in the middle of a write) is dropped; a damaged record with valid records after it
+ * stops the open with an error that names the file and the offset. A lock file keeps a second
+ * process from opening the same folder.
+ * <p>
+ * ### Configuration parameters ###
+ * <ul>
+ * <li>path: the data folder (default ./data)</li>
+ * <li>options:
+ * <ul>
+ * <li>sync: always (fsync before answering), batch (group commit: concurrent changes share an
+ * fsync, no answer before it; the default), none (written to the OS, never fsynced: a machine
+ * crash can lose the last moments)</li>
+ * <li>compact_size: journal bytes before a snapshot is written, at least the size of the last
+ * snapshot (default 67108864, 64 MiB)</li>
+ * <li>clean_batch: jobs the cleaner looks at per turn of the lock (default 4096)</li>
+ * </ul></li>
+ * </ul>
+ * <p>
+ * ### References ###
+ * <ul>
+ * <li>*:logger:*:*:1.0 (optional) ILogger components to pass log messages</li>
+ * </ul>
+ */
+public class JobsFilePersistence extends JobsMemoryPersistence {
+    public static final String DEFAULT_PATH = "./data";
+    public static final String DEFAULT_SYNC = "batch";
+    public static final long DEFAULT_COMPACT_SIZE = 64L * 1024 * 1024;
+    static final String LOCK_FILE = "jobs.lock";
+    private static final Pattern SNAPSHOT = Pattern.compile("snapshot-(\\d{16})\\.dat");
+    private static final Pattern JOURNAL = Pattern.compile("journal-(\\d{16})\\.log");
+
+    private String _path = DEFAULT_PATH;
+    private JobsJournal.Sync _sync = JobsJournal.Sync.BATCH;
+    private long _compactSize = DEFAULT_COMPACT_SIZE;
+    private Path _folder;
+    private FileChannel _lockChannel;
+    private FileLock _fileLock;
+    private volatile JobsJournal _journal;
+    private volatile long _snapshotSize;
+    private final AtomicBoolean _compacting = new AtomicBoolean();
+    private ExecutorService _compactor;
+
+    public JobsFilePersistence() {
+    }
+
+    public JobsFilePersistence(String path) {
+        _path = path;
+    }
+
+    @Override
+    public void configure(ConfigParams config) throws ConfigException {
+        super.configure(config);
+        _path = config.getAsStringWithDefault("path", _path);
+        _compactSize = config.getAsLongWithDefault("options.compact_size", _compactSize);
+        String sync = config.getAsStringWithDefault("options.sync", _sync.name()).trim().toUpperCase(Locale.ROOT);
+        try {
+            _sync = JobsJournal.Sync.valueOf(sync);
+        } catch (IllegalArgumentException ex) {
+            throw new ConfigException(null, "INVALID_SYNC", "options.sync must be always, batch or none, not "
+                    + sync.toLowerCase(Locale.ROOT));
+        }
+    }
+
+    @Override
+    public void open(String correlationId) throws ApplicationException {
+        if (isOpen())
+            return;
+        _folder = Paths.get(_path).toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(_folder);
+        } catch (IOException ex) {
+            throw new FileException(correlationId, "CANNOT_CREATE_FOLDER", "Cannot create the data folder " + _folder)
+                    .withCause(ex);
+        }
+        lockFolder(correlationId);
+        try {
+            load(correlationId);
+        } catch (ApplicationException | RuntimeException ex) {
+            releaseFolder();
+            throw ex;
+        }
+        _compactor = Executors.newSingleThreadExecutor(task -> {
+            Thread thread = new Thread(task, "jobs-compactor");
+            thread.setDaemon(true);
+            return thread;
+        });
+        super.open(correlationId);
+        _logger.info(correlationId, "Opened the file store at %s with %d jobs (sync %s)", _folder, _index.size(),
+                _sync.name().toLowerCase(Locale.ROOT));
+    }
+
+    @Override
+    public void close(String correlationId) throws ApplicationException {
+        if (!isOpen())
+            return;
+        super.close(correlationId);
+        _compactor.shutdown();
+        try {
+            _compactor.awaitTermination(10, TimeUnit.MINUTES);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        JobsJournal journal;
+        _lock.lock();
+        try {
+            journal = _journal;
+            _journal = null;
+            _index.clear();
+        } finally {
+            _lock.unlock();
+        }
+        try {
+            journal.close();
+        } catch (IOException ex) {
+            throw new FileException(correlationId, "JOURNAL_FAILED", "Cannot close the journal " + journal.file())
+                    .withCause(ex);
+        } finally {
+            releaseFolder();
+        }
+    }
+
+    /** Writes a snapshot now and starts a new journal generation; waits for it. */
+    public void compact(String correlationId) throws ApplicationException {
+        if (!isOpen())
+            throw new InvalidStateException(correlationId, "NOT_OPENED", "The file store is not open");
+        Future<?> done = _compactor.submit(() -> compactNow(correlationId, false));
+        try {
+            done.get();
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException ex) {
+            throw new FileException(correlationId, "COMPACTION_FAILED", "Compaction failed").withCause(ex.getCause());
+        }
+    }
+
+    @Override
+    protected Object prepare(String correlationId, JobRecord job) throws ApplicationException {
+        return JournalCodec.paramsJson(correlationId, job.params);
+    }
+
+    @Override
+    protected long journal(String correlationId, Change change, JobRecord job, Object prepared)
+            throws ApplicationException {
+        JobsJournal journal = _journal;
+        if (journal == null)
+            throw new InvalidStateException(correlationId, "NOT_OPENED", "The file store is not open");
+        long ticket;
+        try {
+            ticket = journal.append(out -> {
+                switch (change) {
+                    case ADD -> JournalCodec.writeAdd(out, job, (byte[]) prepared);
+                    case UPDATE -> JournalCodec.writeUpdate(out, job);
+                    case DELETE -> JournalCodec.writeDelete(out, job.id);
+                    case CLEAR -> JournalCodec.writeClear(out);
+                }
+            });
+        } catch (IOException ex) {
+            throw journalFailed(correlationId, ex);
+        }
+        if (journal.size() >= Math.max(_compactSize, _snapshotSize) && _compacting.compareAndSet(false, true))
+            _compactor.submit(() -> compactNow(correlationId, true));
+        return ticket;
+    }
+
+    @Override
+    protected void awaitJournal(String correlationId, long ticket) throws ApplicationException {
+        JobsJournal journal = _journal;
+        if (ticket == 0 || journal == null)
+            return;
+        try {
+            journal.await(ticket);
+        } catch (IOException ex) {
+            throw journalFailed(correlationId, ex);
+        }
+    }
+
+    private FileException journalFailed(String correlationId, IOException ex) {
+        _logger.fatal(correlationId, ex, "The journal of the file store failed: changes are refused until it is reopened");
+        return (FileException) new FileException(correlationId, "JOURNAL_FAILED",
+                "The change could not be written to the journal: " + ex.getMessage()).withCause(ex);
+    }
+
+    /** Rotates the journal and writes the snapshot; on the compactor thread. */
+    private void compactNow(String correlationId, boolean triggered) {
+        try {
+            List<JobRecord> jobs;
+            long generation;
+            _lock.lock();
+            try {
+                JobsJournal journal = _journal;
+                if (journal == null)
+                    return;
+                generation = journal.generation() + 1;
+                journal.rotate(_folder, generation);
+                jobs = _index.all();
+            } finally {
+                _lock.unlock();
+            }
+            long started = System.nanoTime();
+            _snapshotSize = JobsSnapshot.write(_folder, generation, jobs);
+            deleteOlderThan(generation);
+            _logger.info(correlationId, "Compacted the file store: %d jobs, snapshot of %d bytes in %d ms",
+                    jobs.size(), _snapshotSize, (System.nanoTime() - started) / 1_000_000);
+        } catch (Exception ex) {
+            _logger.error(correlationId, ex, "Compaction of the file store failed; the journal keeps every change");
+            throw new IllegalStateException(ex);
+        } finally {
+            if (triggered)
+                _compacting.set(false);
+        }
+    }
+
+    private void lockFolder(String correlationId) throws ApplicationException {
+        Path lockFile = _folder.resolve(LOCK_FILE);
+        try {
+            _lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            try {
+                _fileLock = _lockChannel.tryLock();
+            } catch (OverlappingFileLockException ex) {
+                _fileLock = null;
+            }
+        } catch (IOException ex) {
+            releaseFolder();
+            throw new FileException(correlationId, "CANNOT_LOCK_FOLDER", "Cannot lock the data folder " + _folder)
+                    .withCause(ex);
+        }
+        if (_fileLock == null) {
+            releaseFolder();
+            throw new FileException(correlationId, "FOLDER_IN_USE", "The data folder " + _folder
+                    + " is in use by another process (it holds " + lockFile + ")")
+                    .withDetails("path", _folder.toString());
+        }
+    }
+
+    private void releaseFolder() {
+        try {
+            if (_fileLock != null)
+                _fileLock.release();
+            if (_lockChannel != null)
+                _lockChannel.close();
+        } catch (IOException ex) {
+            _logger.warn(null, "Cannot release the lock of %s: %s", _folder, ex);
+        }
+        _fileLock = null;
+        _lockChannel = null;
+    }
+
+    /** Reads the newest snapshot and replays the journals after it. */
+    private void load(String correlationId) throws ApplicationException {
+        _lock.lock();
+        try {
+            _index.clear();
+            List<Long> snapshots = new ArrayList<>();
+            List<Long> journals = new ArrayList<>();
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(_folder)) {
+                for (Path file : files) {
+                    String name = file.getFileName().toString();
+                    Matcher snapshot = SNAPSHOT.matcher(name);
+                    Matcher journal = JOURNAL.matcher(name);
+                    if (snapshot.matches())
+                        snapshots.add(Long.parseLong(snapshot.group(1)));
+                    else if (journal.matches())
+                        journals.add(Long.parseLong(journal.group(1)));
+                    else if (name.endsWith(".tmp"))
+                        Files.delete(file);
+                }
+            }
+            Collections.sort(journals);
+            long first = snapshots.isEmpty() ? (journals.isEmpty() ? 0 : journals.get(0)) : Collections.max(snapshots);
+            _snapshotSize = 0;
+            if (!snapshots.isEmpty()) {
+                Path snapshot = JobsSnapshot.fileOf(_folder, first);
+                JobsSnapshot.read(snapshot, this::replayAdd);
+                _snapshotSize = Files.size(snapshot);
+            }
+            journals.removeIf(generation -> generation < first);
+            for (int i = 0; i < journals.size(); i++) {
+                if (journals.get(i) != first + i)
+                    throw new FileException(correlationId, "JOURNAL_MISSING", "The journal "
+                            + JobsJournal.fileOf(_folder, first + i) + " is missing: the store cannot be rebuilt");
+            }
+            _journal = null;
+            for (int i = 0; i < journals.size(); i++)
+                replayJournal(correlationId, journals.get(i), i == journals.size() - 1);
+            if (_journal == null)
+                _journal = JobsJournal.create(_folder, first + journals.size(), _sync);
+            deleteOlderThan(first);
+        } catch (IOException ex) {
+            _index.clear();
+            throw new FileException(correlationId, "CANNOT_READ_STORE", "Cannot read the file store at " + _folder
+                    + ": " + ex.getMessage()).withCause(ex);
+        } catch (ApplicationException | RuntimeException ex) {
+            _index.clear();
+            throw ex;
+        } finally {
+            _lock.unlock();
+        }
+    }
+
+    private void replayJournal(String correlationId, long generation, boolean last)
+            throws IOException, ApplicationException {
+        Path file = JobsJournal.fileOf(_folder, generation);
+        long validEnd;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            long header;
+            try {
+                header = JobsJournal.readHeader(channel);
+            } catch (IOException ex) {
+                if (last && size <= JobsJournal.HEADER_SIZE) {
+                    // A crash while the journal was created: it holds no record yet.
+                    _logger.warn(correlationId, "Recreating the journal %s, cut while it was created", file);
+                    Files.delete(file);
+                    _journal = JobsJournal.create(_folder, generation, _sync);
+                    return;
+                }
+                throw RecordFiles.damaged(file, 0, ex.getMessage(), ex);
+            }
+            if (header != generation)
+                throw RecordFiles.damaged(file, 8, "it says it is generation " + header, null);
+            validEnd = RecordFiles.read(file, channel, JobsJournal.HEADER_SIZE, last, this::replay);
+            if (validEnd < size)
+                _logger.warn(correlationId, "Dropped a torn record at the end of %s (offset %d, %d bytes): the write"
+                        + " was cut by a crash before it was acknowledged", file, validEnd, size - validEnd);
+        }
+        if (last)
+            _journal = JobsJournal.reopen(file, generation, validEnd, _sync);
+    }
+
+    private void replayAdd(JobRecord job) {
+        if (_index.get(job.id) != null)
+            throw new IllegalStateException("job " + job.id + " is added twice");
+        _index.add(job);
+    }
+
+    private void replay(byte[] bytes, int offset, int length, long fileOffset) {
+        RecordReader in = new RecordReader(bytes, offset, length);
+        int op = in.readByte();
+        switch (op) {
+            case JournalCodec.ADD -> {
+                try {
+                    replayAdd(JournalCodec.readAdd(in));
+                } catch (IOException ex) {
+                    throw new IllegalStateException(ex.getMessage(), ex);
+                }
+            }
+            case JournalCodec.UPDATE -> {
+                JobRecord old = existing(in.readString());
+                _index.replace(old, JournalCodec.readUpdate(in, old));
+            }
+            case JournalCodec.DELETE -> _index.remove(existing(in.readString()));
+            case JournalCodec.CLEAR -> _index.clear();
+            default -> throw new IllegalStateException("unknown record type " + op);
+        }
+        if (!in.atEnd())
+            throw new IllegalStateException("the record has bytes after its fields");
+    }
+
+    private JobRecord existing(String id) {
+        JobRecord job = _index.get(id);
+        if (job == null)
+            throw new IllegalStateException("the record changes job " + id + ", which does not exist");
+        return job;
+    }
+
+    private void deleteOlderThan(long generation) throws IOException {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(_folder)) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                Matcher snapshot = SNAPSHOT.matcher(name);
+                Matcher journal = JOURNAL.matcher(name);
+                if (snapshot.matches() && Long.parseLong(snapshot.group(1)) < generation
+                        || journal.matches() && Long.parseLong(journal.group(1)) < generation)
+                    Files.delete(file);
+            }
+        }
+        JobsJournal.syncFolder(_folder);
+    }
+}
