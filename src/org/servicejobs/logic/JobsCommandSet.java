@@ -41,17 +41,17 @@ public class JobsCommandSet extends CommandSet {
                 (correlationId, args) -> _controller.getJobById(correlationId, args.getAsString("job_id")));
         command("start_job_by_id", schema()
                         .withRequiredProperty("job_id", TypeCode.String)
-                        .withRequiredProperty("timeout", TypeCode.Long),
+                        .withRequiredProperty("timeout", null),
                 (correlationId, args) -> _controller.startJobById(correlationId, args.getAsString("job_id"),
                         integer(correlationId, args, "timeout")));
         command("start_job_by_type", schema()
                         .withRequiredProperty("type", TypeCode.String)
-                        .withRequiredProperty("timeout", TypeCode.Long),
+                        .withRequiredProperty("timeout", null),
                 (correlationId, args) -> _controller.startJobByType(correlationId, args.getAsString("type"),
                         integer(correlationId, args, "timeout")));
         command("extend_job", schema()
                         .withRequiredProperty("job_id", TypeCode.String)
-                        .withRequiredProperty("timeout", TypeCode.Long)
+                        .withRequiredProperty("timeout", null)
                         .withOptionalProperty("lock_token", TypeCode.String),
                 (correlationId, args) -> _controller.extendJob(correlationId, args.getAsString("job_id"),
                         integer(correlationId, args, "timeout"), args.getAsNullableString("lock_token")));
@@ -89,7 +89,10 @@ public class JobsCommandSet extends CommandSet {
                 value.get("params"));
     }
 
-    /** A whole number: the schema lets any number through, a lease or ttl of 1.5 ms is an error. */
+    /**
+     * A whole number. The schemas leave timeout untyped (Pip's Long lets 1.5 through and stops a
+     * string with a generic error): this check gives both the same specific code.
+     */
     private static long integer(String correlationId, AnyValueMap args, String name) throws BadRequestException {
         Object value = args.get(name);
         boolean whole = value instanceof Integer || value instanceof Long || value instanceof Short

@@ -81,6 +81,7 @@ public class JobsController implements IJobsController, IConfigurable, IReferenc
     private long _cleanInterval = DEFAULT_CLEAN_INTERVAL;
     private long _completedRetention = DEFAULT_COMPLETED_RETENTION;
     private ScheduledExecutorService _cleaner;
+    private volatile boolean _opened;
 
     public JobsController() {
         this(Clock.systemUTC());
@@ -93,19 +94,23 @@ public class JobsController implements IJobsController, IConfigurable, IReferenc
 
     @Override
     public void configure(ConfigParams config) throws ConfigException {
-        _dependencyResolver.configure(config);
-        _maxRetries = config.getAsIntegerWithDefault("options.max_retries", _maxRetries);
-        _maxTimeout = config.getAsLongWithDefault("options.max_timeout", _maxTimeout);
-        _cleanInterval = config.getAsLongWithDefault("options.clean_interval", _cleanInterval);
-        _completedRetention = config.getAsLongWithDefault("options.completed_retention", _completedRetention);
-        if (_maxRetries < 1)
+        int maxRetries = config.getAsIntegerWithDefault("options.max_retries", _maxRetries);
+        long maxTimeout = config.getAsLongWithDefault("options.max_timeout", _maxTimeout);
+        long cleanInterval = config.getAsLongWithDefault("options.clean_interval", _cleanInterval);
+        long completedRetention = config.getAsLongWithDefault("options.completed_retention", _completedRetention);
+        if (maxRetries < 1)
             throw new ConfigException(null, "INVALID_MAX_RETRIES", "options.max_retries must be at least 1");
-        if (_maxTimeout < 1)
+        if (maxTimeout < 1)
             throw new ConfigException(null, "INVALID_MAX_TIMEOUT", "options.max_timeout must be at least 1 ms");
-        if (_cleanInterval < 0)
+        if (cleanInterval < 0)
             throw new ConfigException(null, "INVALID_CLEAN_INTERVAL", "options.clean_interval must be 0 or more");
-        if (_completedRetention < 0)
+        if (completedRetention < 0)
             throw new ConfigException(null, "INVALID_COMPLETED_RETENTION", "options.completed_retention must be 0 or more");
+        _dependencyResolver.configure(config);
+        _maxRetries = maxRetries;
+        _maxTimeout = maxTimeout;
+        _cleanInterval = cleanInterval;
+        _completedRetention = completedRetention;
     }
 
     @Override
@@ -124,11 +129,12 @@ public class JobsController implements IJobsController, IConfigurable, IReferenc
 
     @Override
     public boolean isOpen() {
-        return _cleaner != null || _cleanInterval == 0 && _persistence != null;
+        return _opened;
     }
 
     @Override
     public synchronized void open(String correlationId) {
+        _opened = true;
         if (_cleaner != null || _cleanInterval <= 0)
             return;
         _cleaner = Executors.newSingleThreadScheduledExecutor(task -> {
@@ -142,6 +148,7 @@ public class JobsController implements IJobsController, IConfigurable, IReferenc
 
     @Override
     public synchronized void close(String correlationId) {
+        _opened = false;
         if (_cleaner == null)
             return;
         _cleaner.shutdownNow();

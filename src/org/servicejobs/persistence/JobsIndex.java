@@ -21,7 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <li>per type, every job by created time then id (for <code>get_jobs</code> and the cleaner);</li>
  * <li>per type, the free jobs (not completed, no lock held as of the last look) by created
  * time, and the locked jobs by the end of their lock: leasing moves the expired locks to the free
- * set, then takes the first free job, O(log n);</li>
+ * set, then takes the first free job, O(log n); free jobs a lease cannot take (expired, out of
+ * retries) are parked aside until the cleaner deletes them;</li>
  * <li>per type and ref_id, the ids of the not completed jobs (for <code>add_uniq_job</code>).</li>
  * </ul>
  */
@@ -30,6 +31,15 @@ final class JobsIndex {
         final NavigableSet<JobRecord> all = new TreeSet<>(JobRecord.BY_CREATED);
         final NavigableSet<JobRecord> free = new TreeSet<>(JobRecord.BY_CREATED);
         final NavigableSet<JobRecord> locked = new TreeSet<>(JobRecord.BY_LOCK);
+        /**
+         * Not completed jobs without a lock that a lease could not take: out of retries, or
+         * expired. They stay out of the free set until a lease comes whose terms might take one
+         * of them: more retries allowed than the fewest any of them has, or a time before the
+         * latest end of life among them (a clock that went back).
+         */
+        final NavigableSet<JobRecord> parked = new TreeSet<>(JobRecord.BY_CREATED);
+        int parkedMinRetries = Integer.MAX_VALUE;
+        long parkedMaxExecuteUntil = Long.MIN_VALUE;
         /** ref_id to the id (a String) or ids (a String[]) of its not completed jobs. */
         final Map<String, Object> live = new HashMap<>();
     }
@@ -77,6 +87,7 @@ final class JobsIndex {
         queue.all.add(job);
         queue.free.remove(old);
         queue.locked.remove(old);
+        queue.parked.remove(old);
         if (job.isCompleted()) {
             if (!old.isCompleted())
                 removeLive(queue, old);
@@ -91,6 +102,7 @@ final class JobsIndex {
         queue.all.remove(job);
         queue.free.remove(job);
         queue.locked.remove(job);
+        queue.parked.remove(job);
         if (!job.isCompleted())
             removeLive(queue, job);
         if (queue.all.isEmpty())
@@ -98,14 +110,23 @@ final class JobsIndex {
     }
 
     /**
-     * The oldest job of a type that can be leased at <code>now</code>, or null. Jobs whose lock
-     * expired move to the free set; free jobs that can never be leased again (expired, retries
-     * used up) leave it.
+     * The oldest job of a type that can be leased at <code>now</code> with <code>maxRetries</code>,
+     * or null. Jobs whose lock expired move to the free set. Free jobs that the lease cannot take
+     * (expired, retries used up) are parked out of the way; they come back when a lease has other
+     * terms (more retries allowed, or an earlier time), so each call answers by its own terms.
      */
     JobRecord firstFree(String type, long now, int maxRetries) {
         TypeQueue queue = types.get(type);
         if (queue == null)
             return null;
+        if (!queue.parked.isEmpty() && (maxRetries > queue.parkedMinRetries || now < queue.parkedMaxExecuteUntil)) {
+            queue.free.addAll(queue.parked);
+            queue.parked.clear();
+        }
+        if (queue.parked.isEmpty()) {
+            queue.parkedMinRetries = Integer.MAX_VALUE;
+            queue.parkedMaxExecuteUntil = Long.MIN_VALUE;
+        }
         while (!queue.locked.isEmpty() && queue.locked.first().lockedUntil <= now)
             queue.free.add(queue.locked.pollFirst());
         while (!queue.free.isEmpty()) {
@@ -114,7 +135,11 @@ final class JobsIndex {
                 // The clock went back: the lock holds again.
                 queue.locked.add(queue.free.pollFirst());
             } else if (!job.isLeasableAt(now, maxRetries)) {
-                queue.free.pollFirst();
+                queue.parked.add(queue.free.pollFirst());
+                if (job.retries >= maxRetries)
+                    queue.parkedMinRetries = Math.min(queue.parkedMinRetries, job.retries);
+                else
+                    queue.parkedMaxExecuteUntil = Math.max(queue.parkedMaxExecuteUntil, job.executeUntil);
             } else {
                 return job;
             }

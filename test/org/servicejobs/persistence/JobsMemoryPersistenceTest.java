@@ -1,0 +1,297 @@
+package org.servicejobs.persistence;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.pipservices3.commons.config.ConfigParams;
+import org.pipservices3.commons.data.FilterParams;
+import org.pipservices3.commons.data.PagingParams;
+import org.pipservices3.commons.errors.ApplicationException;
+import org.pipservices3.commons.errors.ConflictException;
+import org.servicejobs.TestData;
+import org.servicejobs.data.version1.JobV1;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.servicejobs.TestData.at;
+
+/** {@link JobsPersistenceFixture} on {@link JobsMemoryPersistence}, and what is particular to it. */
+class JobsMemoryPersistenceTest {
+    private static final String CID = "jobs-memory-test";
+    private static final long NOW = 100_000;
+
+    private JobsMemoryPersistence persistence;
+    private JobsPersistenceFixture fixture;
+
+    @BeforeEach
+    void openPersistence() throws ApplicationException {
+        persistence = new JobsMemoryPersistence();
+        persistence.configure(new ConfigParams());
+        persistence.open(CID);
+        fixture = new JobsPersistenceFixture(persistence);
+    }
+
+    @AfterEach
+    void closePersistence() throws ApplicationException {
+        persistence.close(CID);
+    }
+
+    // ---------------------------------------------------------------- the contract
+
+    @Test
+    void crudOperations() throws ApplicationException {
+        fixture.testCrudOperations();
+    }
+
+    @Test
+    void paramsAndDates() throws ApplicationException {
+        fixture.testParamsAndDates();
+    }
+
+    @Test
+    void filterByIdTypeAndRefId() throws ApplicationException {
+        fixture.testFilterByIdTypeAndRefId();
+    }
+
+    @Test
+    void filterByCreated() throws ApplicationException {
+        fixture.testFilterByCreated();
+    }
+
+    @Test
+    void filterByStarted() throws ApplicationException {
+        fixture.testFilterByStarted();
+    }
+
+    @Test
+    void filterByLockedUntil() throws ApplicationException {
+        fixture.testFilterByLockedUntil();
+    }
+
+    @Test
+    void filterByExecuteUntil() throws ApplicationException {
+        fixture.testFilterByExecuteUntil();
+    }
+
+    @Test
+    void filterByCompleted() throws ApplicationException {
+        fixture.testFilterByCompleted();
+    }
+
+    @Test
+    void filterByRetries() throws ApplicationException {
+        fixture.testFilterByRetries();
+    }
+
+    @Test
+    void filterCombinesCriteria() throws ApplicationException {
+        fixture.testFilterCombinesCriteria();
+    }
+
+    @Test
+    void filterRejectsBadKeysAndValues() throws ApplicationException {
+        fixture.testFilterRejectsBadKeysAndValues();
+    }
+
+    @Test
+    void pageOrder() throws ApplicationException {
+        fixture.testPageOrder();
+    }
+
+    @Test
+    void paging() throws ApplicationException {
+        fixture.testPaging();
+    }
+
+    @Test
+    void startJobByTypeLeasesOldestFreeJob() throws ApplicationException {
+        fixture.testStartJobByTypeLeasesOldestFreeJob();
+    }
+
+    @Test
+    void startJobByTypeSkipsJobsThatAreNotFree() throws ApplicationException {
+        fixture.testStartJobByTypeSkipsJobsThatAreNotFree();
+    }
+
+    @Test
+    void startJobByTypeAfterLockExpires() throws ApplicationException {
+        fixture.testStartJobByTypeAfterLockExpires();
+    }
+
+    @Test
+    void startJobByTypeStopsAtMaxRetries() throws ApplicationException {
+        fixture.testStartJobByTypeStopsAtMaxRetries();
+    }
+
+    @Test
+    void startJobByTypeUsesTheMaxRetriesOfEachLease() throws ApplicationException {
+        fixture.testStartJobByTypeUsesTheMaxRetriesOfEachLease();
+    }
+
+    @Test
+    void startJobByTypeUsesTheTimeOfEachLease() throws ApplicationException {
+        fixture.testStartJobByTypeUsesTheTimeOfEachLease();
+    }
+
+    @Test
+    void startJobById() throws ApplicationException {
+        fixture.testStartJobById();
+    }
+
+    @Test
+    void extendJob() throws ApplicationException {
+        fixture.testExtendJob();
+    }
+
+    @Test
+    void abortJob() throws ApplicationException {
+        fixture.testAbortJob();
+    }
+
+    @Test
+    void completeJob() throws ApplicationException {
+        fixture.testCompleteJob();
+    }
+
+    @Test
+    void staleLockTokenChangesNothing() throws ApplicationException {
+        fixture.testStaleLockTokenChangesNothing();
+    }
+
+    @Test
+    void createUnique() throws ApplicationException {
+        fixture.testCreateUnique();
+    }
+
+    @Test
+    void cleanJobs() throws ApplicationException {
+        fixture.testCleanJobs();
+    }
+
+    @Test
+    void concurrentLeasing() throws Exception {
+        fixture.testConcurrentLeasing(100_000);
+    }
+
+    @Test
+    void concurrentCreateUnique() throws Exception {
+        fixture.testConcurrentCreateUnique();
+    }
+
+    // ---------------------------------------------------------------- the memory store
+
+    @Test
+    void createWithAnExistingIdIsAConflict() throws ApplicationException {
+        JobV1 stored = persistence.create(CID, TestData.job("dup", "r1", at(1_000)));
+        JobV1 copy = TestData.job("dup", "r2", at(2_000));
+        copy.setId(stored.getId());
+
+        ConflictException error = assertThrows(ConflictException.class, () -> persistence.create(CID, copy));
+        assertEquals("JOB_ALREADY_EXISTS", error.getCode());
+        assertEquals(stored, persistence.getOneById(CID, stored.getId()), "the stored job is unchanged");
+        assertEquals(Long.valueOf(1), total(new FilterParams()));
+    }
+
+    /**
+     * The index moves a job whose lock expired to its free set when a lease looks, even if that
+     * lease takes an older job; an extend, a complete or an earlier clock must take it back out.
+     */
+    @Test
+    void jobWhoseExpiredLockWasExtendedIsNotLeasedByType() throws ApplicationException {
+        JobV1 older = persistence.create(CID, TestData.job("index", "r1", at(1_000)));
+        JobV1 locked = persistence.create(CID, TestData.job("index", "r2", at(2_000)));
+        assertNotNull(persistence.startJobById(CID, locked.getId(), new JobLease(at(NOW), at(NOW + 100), 3, "b")));
+
+        JobV1 a = persistence.startJobByType(CID, "index", new JobLease(at(NOW + 150), at(NOW + 10_000), 3, "a"));
+        assertEquals(older.getId(), a.getId(), "the older job first, though the other lock expired");
+
+        assertNotNull(persistence.extendJob(CID, locked.getId(), "b", at(NOW + 500)));
+        assertNull(persistence.startJobByType(CID, "index", new JobLease(at(NOW + 200), at(NOW + 900), 3, "c")),
+                "the extended lock holds");
+        assertNull(persistence.startJobByType(CID, "index", new JobLease(at(NOW + 499), at(NOW + 900), 3, "c")),
+                "the extended lock holds until its new end");
+        JobV1 again = persistence.startJobByType(CID, "index", new JobLease(at(NOW + 500), at(NOW + 900), 3, "c"));
+        assertEquals(locked.getId(), again.getId(), "leased once the extended lock ends");
+        assertEquals("c", again.getLockToken());
+    }
+
+    @Test
+    void jobWhoseExpiredLockWasCompletedIsNotLeasedByType() throws ApplicationException {
+        JobV1 older = persistence.create(CID, TestData.job("index", "r1", at(1_000)));
+        JobV1 locked = persistence.create(CID, TestData.job("index", "r2", at(2_000)));
+        persistence.startJobById(CID, locked.getId(), new JobLease(at(NOW), at(NOW + 100), 3, "b"));
+        JobV1 a = persistence.startJobByType(CID, "index", new JobLease(at(NOW + 150), at(NOW + 10_000), 3, "a"));
+        assertEquals(older.getId(), a.getId());
+
+        assertNotNull(persistence.completeJob(CID, locked.getId(), "b", at(NOW + 160)));
+        assertNull(persistence.startJobByType(CID, "index", new JobLease(at(NOW + 200), at(NOW + 900), 3, "c")),
+                "a completed job is never leased");
+    }
+
+    @Test
+    void lockSeenExpiredHoldsAgainForAnEarlierLease() throws ApplicationException {
+        JobV1 older = persistence.create(CID, TestData.job("index", "r1", at(1_000)));
+        JobV1 locked = persistence.create(CID, TestData.job("index", "r2", at(2_000)));
+        persistence.startJobById(CID, locked.getId(), new JobLease(at(NOW), at(NOW + 100), 3, "b"));
+        JobV1 a = persistence.startJobByType(CID, "index", new JobLease(at(NOW + 150), at(NOW + 10_000), 3, "a"));
+        assertEquals(older.getId(), a.getId());
+
+        assertNull(persistence.startJobByType(CID, "index", new JobLease(at(NOW + 50), at(NOW + 900), 3, "c")),
+                "at NOW + 50 the lock until NOW + 100 holds");
+        JobV1 again = persistence.startJobByType(CID, "index", new JobLease(at(NOW + 100), at(NOW + 900), 3, "d"));
+        assertEquals(locked.getId(), again.getId());
+    }
+
+    @Test
+    void cleanJobsWorksInBatches() throws ApplicationException {
+        persistence.configure(ConfigParams.fromTuples("options.clean_batch", 2));
+        List<String> kept = new ArrayList<>();
+        for (int i = 0; i < 21; i++) {
+            JobV1 job = TestData.job(i % 3 == 0 ? "batch-a" : "batch-b", "r" + i, at(i));
+            if (i % 2 == 0) {
+                job.setStarted(at(5));
+                job.setCompleted(at(10));
+                job.setRetries(1);
+            }
+            JobV1 stored = persistence.create(CID, job);
+            if (i % 2 != 0)
+                kept.add(stored.getId());
+        }
+
+        assertEquals(11L, persistence.cleanJobs(CID, at(NOW), at(1_000), 3));
+        List<String> left = new ArrayList<>();
+        for (JobV1 job : persistence.getPageByFilter(CID, null, null).getData())
+            left.add(job.getId());
+        assertEquals(kept, left);
+    }
+
+    /**
+     * Ids promise that jobs added in one millisecond sort in the order they were added
+     * (first-in first-out): more jobs than the 65,536 values of the id counter in one millisecond.
+     */
+    @Test
+    void jobsAddedInOneMillisecondAreLeasedInTheOrderAdded() throws ApplicationException {
+        int jobCount = 70_000;
+        List<String> added = new ArrayList<>(jobCount);
+        for (int i = 0; i < jobCount; i++)
+            added.add(persistence.create(CID, TestData.job("fifo", "r" + i, at(0))).getId());
+
+        for (int i = 0; i < jobCount; i++) {
+            JobV1 job = persistence.startJobByType(CID, "fifo", new JobLease(at(1), at(2), 1, "t" + i));
+            assertNotNull(job);
+            int lease = i;
+            assertEquals(added.get(i), job.getId(),
+                    () -> "lease " + lease + " took the job added as number " + added.indexOf(job.getId()));
+        }
+        assertNull(persistence.startJobByType(CID, "fifo", new JobLease(at(1), at(2), 1, "last")));
+    }
+
+    private Long total(FilterParams filter) throws ApplicationException {
+        return persistence.getPageByFilter(CID, filter, new PagingParams(0, 1, true)).getTotal();
+    }
+}
