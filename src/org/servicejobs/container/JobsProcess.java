@@ -2,9 +2,15 @@ package org.servicejobs.container;
 
 import org.pipservices3.commons.config.ConfigParams;
 import org.pipservices3.commons.errors.ApplicationException;
+import org.pipservices3.commons.errors.InvalidStateException;
+import org.pipservices3.commons.refer.Descriptor;
+import org.pipservices3.commons.refer.Referencer;
 import org.pipservices3.commons.refer.IUnreferenceable;
 import org.pipservices3.commons.run.IClosable;
+import org.pipservices3.commons.run.Opener;
+import org.pipservices3.components.log.CompositeLogger;
 import org.pipservices3.container.ProcessContainer;
+import org.pipservices3.container.refer.ContainerReferences;
 import org.pipservices3.rpc.build.DefaultRpcFactory;
 import org.pipservices3.rpc.services.HttpEndpoint;
 import org.servicejobs.build.JobsServiceFactory;
@@ -18,6 +24,9 @@ import java.util.concurrent.CountDownLatch;
  * The jobs service as a process: reads <code>./config/config.yml</code> (or the file given with
  * <code>-c</code>), with parameters from <code>-p KEY=VALUE</code>, system properties and the
  * environment (the environment wins), opens every component and runs until it is stopped.
+ * <p>
+ * It opens the HTTP endpoints last, so no request arrives before the stores are ready (Pip's
+ * container opens components in an order of its own).
  * <p>
  * On SIGTERM or Ctrl-C it stops cleanly, which Pip's ProcessContainer does not do (its close
  * never runs, and Container.close unsets references before closing them): the HTTP endpoints
@@ -76,6 +85,34 @@ public class JobsProcess extends ProcessContainer {
         start(correlationId, configPath(args), parameters(args));
         _logger.info(correlationId, "Press Control-C to stop the microservice...");
         stopped.await();
+    }
+
+    @Override
+    public void open(String correlationId) throws ApplicationException {
+        if (_references != null)
+            throw new InvalidStateException(correlationId, "ALREADY_OPENED", "Container was already opened");
+        ContainerReferences references = new ContainerReferences();
+        references.put(new Descriptor("pip-services", "context-info", "default", "default", "1.0"), _info);
+        references.put(new Descriptor("pip-services", "factory", "container", "default", "1.0"), _factories);
+        _references = references;
+        try {
+            references.putFromConfig(_config);
+            List<Object> components = references.getAll();
+            Referencer.setReferences(references, components);
+            for (Object component : components) {
+                if (!(component instanceof HttpEndpoint))
+                    Opener.openOne(correlationId, component);
+            }
+            for (Object component : components) {
+                if (component instanceof HttpEndpoint)
+                    Opener.openOne(correlationId, component);
+            }
+        } catch (ApplicationException | RuntimeException ex) {
+            close(correlationId);
+            throw ex;
+        }
+        _logger = new CompositeLogger(references);
+        _logger.info(correlationId, "Container %s started", _info.getName());
     }
 
     @Override
@@ -141,10 +178,14 @@ public class JobsProcess extends ProcessContainer {
         return parameters;
     }
 
+    /** The messages of an error and its causes, each said once. */
     private static String describe(Throwable ex) {
         StringBuilder text = new StringBuilder(String.valueOf(ex.getMessage()));
-        for (Throwable cause = ex.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause())
-            text.append(": ").append(cause.getMessage());
+        for (Throwable cause = ex.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            String message = cause.getMessage();
+            if (message != null && !text.toString().contains(message))
+                text.append(": ").append(message);
+        }
         return text.toString();
     }
 }

@@ -10,6 +10,7 @@ import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
 import org.glassfish.jersey.process.Inflector;
 import org.pipservices3.commons.commands.ICommand;
 import org.pipservices3.commons.commands.ICommandable;
@@ -143,16 +144,31 @@ public abstract class CommandableJsonHttpService extends RestService {
     private Response execute(ContainerRequestContext request) {
         String correlationId = getCorrelationId(request);
         GracefulHttpEndpoint endpoint = _endpoint instanceof GracefulHttpEndpoint graceful ? graceful : null;
-        if (endpoint != null && !endpoint.enter()) {
+        if (endpoint == null)
+            return execute(correlationId, request);
+        if (!endpoint.enter()) {
             ApplicationException error = new InvalidStateException(correlationId, "SHUTTING_DOWN",
                     "The service is shutting down; call another instance or try again");
             error.setStatus(503);
             return sendError(correlationId, error);
         }
+        Response response = null;
         try {
-            return execute(correlationId, request);
+            response = execute(correlationId, request);
+            if (response.getEntity() instanceof byte[] body) {
+                // The command stays in flight until its answer is written: the endpoint's close waits for it.
+                StreamingOutput writer = output -> {
+                    try {
+                        output.write(body);
+                    } finally {
+                        endpoint.exit();
+                    }
+                };
+                return Response.fromResponse(response).entity(writer).build();
+            }
+            return response;
         } finally {
-            if (endpoint != null)
+            if (response == null || !(response.getEntity() instanceof byte[]))
                 endpoint.exit();
         }
     }
@@ -254,6 +270,13 @@ public abstract class CommandableJsonHttpService extends RestService {
 
     /** The standard error JSON, without the stack trace, with the caller's correlation id. */
     private Response sendError(String correlationId, Exception ex) {
+        Response response = errorResponse(correlationId, ex);
+        // The body of a request too large was not read: the connection cannot carry another request.
+        return response.getStatus() == 413 ? Response.fromResponse(response).header("Connection", "close").build()
+                : response;
+    }
+
+    private Response errorResponse(String correlationId, Exception ex) {
         ApplicationException error = ex instanceof ApplicationException app ? app
                 : new UnknownException(correlationId, "INTERNAL_ERROR", "Internal error: " + ex).withCause(ex);
         if (error.getStatus() >= 500)

@@ -1,6 +1,8 @@
 package org.servicejobs.services;
 
+import com.sun.net.httpserver.HttpServer;
 import org.pipservices3.commons.config.ConfigParams;
+import org.pipservices3.commons.errors.ApplicationException;
 import org.pipservices3.commons.errors.ConfigException;
 import org.pipservices3.rpc.services.HttpEndpoint;
 
@@ -8,10 +10,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Pip's HTTP endpoint, closed gracefully: on close it refuses new commands (503
- * <code>SHUTTING_DOWN</code>), waits for the commands in flight to be answered (up to
- * <code>options.shutdown_timeout</code>), then stops the server. Pip's own endpoint (and
- * Jersey's server proxy under it) shuts the application down at once, failing the requests in
- * flight.
+ * <code>SHUTTING_DOWN</code>), waits until the commands in flight have written their answers
+ * (up to <code>options.shutdown_timeout</code>), then stops the server, letting the exchanges
+ * still open finish for up to a second. Pip's own endpoint stops the server with no delay, which
+ * cuts the connections of answers still being sent.
  * <p>
  * Commands register themselves with {@link #enter()} and {@link #exit()}
  * (see {@link CommandableJsonHttpService}).
@@ -36,6 +38,7 @@ public class GracefulHttpEndpoint extends HttpEndpoint {
     private final AtomicInteger _inFlight = new AtomicInteger();
     private final Object _drained = new Object();
     private volatile boolean _draining;
+    private volatile boolean _stopped;
     private long _shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
 
     @Override
@@ -72,7 +75,21 @@ public class GracefulHttpEndpoint extends HttpEndpoint {
     }
 
     @Override
+    public boolean isOpen() {
+        return super.isOpen() && !_stopped;
+    }
+
+    @Override
+    public void open(String correlationId) throws ApplicationException {
+        super.open(correlationId);
+        _stopped = false;
+    }
+
+    @Override
     public void close(String correlationId) {
+        HttpServer server = getServer();
+        if (server == null || _stopped)
+            return;
         _draining = true;
         try {
             long deadline = System.nanoTime() + _shutdownTimeout * 1_000_000;
@@ -90,7 +107,17 @@ public class GracefulHttpEndpoint extends HttpEndpoint {
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
         }
-        super.close(correlationId);
+        try {
+            // Waits for the exchanges still open (the last bytes of an answer) for up to a
+            // second, and returns as soon as there are none (Java 21 and later).
+            server.stop(1);
+            _logger.info(correlationId, "Closed HTTP endpoint at %s", server.getAddress());
+        } catch (Exception ex) {
+            _logger.warn(correlationId, "Failed while closing HTTP endpoint: %s", ex);
+        }
+        // Pip's close would stop the server a second time, and Jersey fails on that: this
+        // endpoint counts as closed from now on, and open() starts a new server.
+        _stopped = true;
         _draining = false;
     }
 }
