@@ -5,6 +5,7 @@ import org.pipservices3.components.build.Factory;
 import org.servicejobs.logic.JobsController;
 import org.servicejobs.persistence.JobsFilePersistence;
 import org.servicejobs.persistence.JobsMemoryPersistence;
+import org.servicejobs.persistence.JobsMongoDbPersistence;
 import org.servicejobs.services.GracefulHttpEndpoint;
 import org.servicejobs.services.version1.JobsHttpServiceV1;
 
@@ -13,6 +14,7 @@ import org.servicejobs.services.version1.JobsHttpServiceV1;
  *
  * @see JobsMemoryPersistence
  * @see JobsFilePersistence
+ * @see JobsMongoDbPersistence
  * @see JobsController
  * @see JobsHttpServiceV1
  * @see GracefulHttpEndpoint
@@ -21,6 +23,7 @@ public class JobsServiceFactory extends Factory {
     public static final Descriptor Descriptor = new Descriptor("pip-services-jobs", "factory", "default", "default", "1.0");
     public static final Descriptor MemoryPersistenceDescriptor = new Descriptor("pip-services-jobs", "persistence", "memory", "*", "1.0");
     public static final Descriptor FilePersistenceDescriptor = new Descriptor("pip-services-jobs", "persistence", "file", "*", "1.0");
+    public static final Descriptor MongoDbPersistenceDescriptor = new Descriptor("pip-services-jobs", "persistence", "mongodb", "*", "1.0");
     public static final Descriptor ControllerDescriptor = new Descriptor("pip-services-jobs", "controller", "default", "*", "1.0");
     public static final Descriptor HttpServiceV1Descriptor = new Descriptor("pip-services-jobs", "service", "http", "*", "1.0");
     public static final Descriptor HttpEndpointDescriptor = new Descriptor("pip-services-jobs", "endpoint", "http", "*", "1.0");
@@ -28,6 +31,7 @@ public class JobsServiceFactory extends Factory {
     public JobsServiceFactory() {
         registerAsType(MemoryPersistenceDescriptor, JobsMemoryPersistence.class);
         registerAsType(FilePersistenceDescriptor, JobsFilePersistence.class);
+        registerAsType(MongoDbPersistenceDescriptor, JobsMongoDbPersistence.class);
         registerAsType(ControllerDescriptor, JobsController.class);
         registerAsType(HttpServiceV1Descriptor, JobsHttpServiceV1.class);
         registerAsType(HttpEndpointDescriptor, GracefulHttpEndpoint.class);

@@ -1,5 +1,12 @@
 package org.servicejobs.services.version1;
 
+import org.pipservices3.commons.errors.ConfigException;
+import org.pipservices3.commons.refer.IReferenceable;
+import org.pipservices3.commons.refer.IReferences;
+import org.pipservices3.commons.refer.ReferenceException;
+import org.pipservices3.commons.run.ICleanable;
+import org.pipservices3.commons.run.IOpenable;
+import java.time.ZonedDateTime;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterEach;
@@ -20,7 +27,8 @@ import org.servicejobs.SettableClock;
 import org.servicejobs.TestData;
 import org.servicejobs.data.version1.JobV1;
 import org.servicejobs.logic.JobsController;
-import org.servicejobs.persistence.JobsMemoryPersistence;
+import org.servicejobs.persistence.IJobsPersistence;
+import org.servicejobs.persistence.JobLease;
 import org.servicejobs.services.GracefulHttpEndpoint;
 
 import java.io.ByteArrayInputStream;
@@ -62,11 +70,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The HTTP protocol v1 over real HTTP: a memory persistence, the controller on a settable clock,
- * the graceful endpoint on a free port and the service, wired by hand; raw JSON sent with the
- * JDK HttpClient.
+ * The HTTP protocol v1 over real HTTP: a store (each subclass gives one), the controller on a
+ * settable clock, the graceful endpoint on a free port and the service, wired by hand; raw JSON
+ * sent with the JDK HttpClient.
  */
-class JobsHttpServiceV1Test {
+abstract class JobsHttpServiceV1Test {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern ISO_DATE = Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
     private static final List<String> DATE_KEYS = List.of("created", "started", "locked_until", "execute_until", "completed");
@@ -103,10 +111,13 @@ class JobsHttpServiceV1Test {
         }
     }
 
+    /** A new, empty store of the kind under test, configured, not yet opened. */
+    protected abstract IJobsPersistence newStore() throws Exception;
+
     /** Wires and opens the components; the service gets <code>serviceConfig</code>. */
     private void openService(ConfigParams serviceConfig) throws Exception {
         clock = new SettableClock(TestData.START);
-        persistence = new GatedPersistence();
+        persistence = new GatedPersistence(newStore());
         controller = new JobsController(clock);
         controller.configure(ConfigParams.fromTuples("options.clean_interval", 0));
         endpoint = new GracefulHttpEndpoint();
@@ -875,14 +886,44 @@ class JobsHttpServiceV1Test {
         }
     }
 
-    /** A memory store whose page query for one type waits at a gate, so a request stays in flight. */
-    private static final class GatedPersistence extends JobsMemoryPersistence {
+    /**
+     * A store whose page query for one type waits at a gate, so a request stays in flight; every
+     * other call goes to the store under test.
+     */
+    private static final class GatedPersistence implements IJobsPersistence, IReferenceable, IOpenable {
         final CountDownLatch entered = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
+        private final IJobsPersistence store;
         private volatile String gatedType;
+
+        GatedPersistence(IJobsPersistence store) {
+            this.store = store;
+        }
 
         void gatePagesOfType(String type) {
             gatedType = type;
+        }
+
+        @Override
+        public void setReferences(IReferences references) throws ReferenceException, ConfigException {
+            Referencer.setReferencesForOne(references, store);
+        }
+
+        @Override
+        public boolean isOpen() {
+            return ((IOpenable) store).isOpen();
+        }
+
+        @Override
+        public void open(String correlationId) throws ApplicationException {
+            Opener.openOne(correlationId, store);
+        }
+
+        @Override
+        public void close(String correlationId) throws ApplicationException {
+            if (store instanceof ICleanable cleanable)
+                cleanable.clear(correlationId);
+            Closer.closeOne(correlationId, store);
         }
 
         @Override
@@ -898,7 +939,65 @@ class JobsHttpServiceV1Test {
                     Thread.currentThread().interrupt();
                 }
             }
-            return super.getPageByFilter(correlationId, filter, paging);
+            return store.getPageByFilter(correlationId, filter, paging);
+        }
+
+        @Override
+        public JobV1 getOneById(String correlationId, String id) throws ApplicationException {
+            return store.getOneById(correlationId, id);
+        }
+
+        @Override
+        public JobV1 create(String correlationId, JobV1 job) throws ApplicationException {
+            return store.create(correlationId, job);
+        }
+
+        @Override
+        public JobV1 createUnique(String correlationId, JobV1 job) throws ApplicationException {
+            return store.createUnique(correlationId, job);
+        }
+
+        @Override
+        public JobV1 startJobById(String correlationId, String id, JobLease lease) throws ApplicationException {
+            return store.startJobById(correlationId, id, lease);
+        }
+
+        @Override
+        public JobV1 startJobByType(String correlationId, String type, JobLease lease) throws ApplicationException {
+            return store.startJobByType(correlationId, type, lease);
+        }
+
+        @Override
+        public JobV1 extendJob(String correlationId, String id, String lockToken, ZonedDateTime lockedUntil)
+                throws ApplicationException {
+            return store.extendJob(correlationId, id, lockToken, lockedUntil);
+        }
+
+        @Override
+        public JobV1 abortJob(String correlationId, String id, String lockToken) throws ApplicationException {
+            return store.abortJob(correlationId, id, lockToken);
+        }
+
+        @Override
+        public JobV1 completeJob(String correlationId, String id, String lockToken, ZonedDateTime completed)
+                throws ApplicationException {
+            return store.completeJob(correlationId, id, lockToken, completed);
+        }
+
+        @Override
+        public JobV1 deleteById(String correlationId, String id) throws ApplicationException {
+            return store.deleteById(correlationId, id);
+        }
+
+        @Override
+        public void deleteAll(String correlationId) throws ApplicationException {
+            store.deleteAll(correlationId);
+        }
+
+        @Override
+        public long cleanJobs(String correlationId, ZonedDateTime now, ZonedDateTime completedBefore, int maxRetries)
+                throws ApplicationException {
+            return store.cleanJobs(correlationId, now, completedBefore, maxRetries);
         }
     }
 }

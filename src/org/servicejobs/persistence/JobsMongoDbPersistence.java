@@ -1,0 +1,359 @@
+package org.servicejobs.persistence;
+
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoException;
+import com.mongodb.MongoWriteException;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.IndexModel;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.ReturnDocument;
+import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.Updates;
+import org.bson.Document;
+import org.bson.conversions.Bson;
+import org.pipservices3.commons.config.ConfigParams;
+import org.pipservices3.commons.data.DataPage;
+import org.pipservices3.commons.data.FilterParams;
+import org.pipservices3.commons.data.PagingParams;
+import org.pipservices3.commons.errors.ApplicationException;
+import org.pipservices3.commons.errors.ConfigException;
+import org.pipservices3.commons.errors.ConflictException;
+import org.pipservices3.commons.errors.ConnectionException;
+import org.pipservices3.commons.config.IConfigurable;
+import org.pipservices3.commons.errors.InvalidStateException;
+import org.pipservices3.commons.refer.DependencyResolver;
+import org.pipservices3.commons.refer.IReferenceable;
+import org.pipservices3.commons.refer.IReferences;
+import org.pipservices3.commons.refer.IUnreferenceable;
+import org.pipservices3.commons.refer.ReferenceException;
+import org.pipservices3.commons.run.ICleanable;
+import org.pipservices3.commons.run.IOpenable;
+import org.pipservices3.components.log.CompositeLogger;
+import org.pipservices3.mongodb.connect.MongoDbConnection;
+import org.servicejobs.data.version1.JobV1;
+
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Locale;
+
+import static com.mongodb.client.model.Filters.and;
+import static com.mongodb.client.model.Filters.eq;
+import static com.mongodb.client.model.Filters.gte;
+import static com.mongodb.client.model.Filters.lt;
+import static com.mongodb.client.model.Filters.lte;
+import static org.servicejobs.persistence.JobsMongoDbDocuments.*;
+
+/**
+ * Jobs in MongoDB, for several service instances on one database. Every state change is one
+ * conditional <code>findOneAndUpdate</code> whose filter holds the whole rule (state, lock
+ * expiry, retries, expiry, lock_token), so two instances can never both win a job;
+ * <code>add_uniq_job</code> is made atomic across instances by a unique index on a key that only
+ * not completed jobs added by it carry. Leasing by type takes the oldest free job through the
+ * index <code>{type, completed, created, _id}</code>. Indexes are created on open.
+ * <p>
+ * Built on pip-services3-mongodb's MongoDbConnection (a shared one, or its own), around the
+ * library's known traps: dates are stored as BSON dates (its persistence stores ISO strings),
+ * documents are written and read here (its create fails on a null id and its getListByFilter
+ * ignores the filter), and the client's idle and life time limits (1 ms and 100 ms from its
+ * option defaults) are lifted through the connection URI.
+ * <p>
+ * ### Configuration parameters ###
+ * <ul>
+ * <li>collection: the collection (default jobs)</li>
+ * <li>connection(s): uri, or host, port and database; other keys become URI options
+ * (defaults: maxIdleTimeMS=0, maxLifeTimeMS=0, connectTimeoutMS=5000, socketTimeoutMS=30000,
+ * serverSelectionTimeoutMS=10000)</li>
+ * <li>credential(s): username, password</li>
+ * </ul>
+ * <p>
+ * ### References ###
+ * <ul>
+ * <li>*:logger:*:*:1.0 (optional) ILogger components to pass log messages</li>
+ * <li>*:discovery:*:*:1.0 (optional) IDiscovery services to resolve the connection</li>
+ * <li>*:credential-store:*:*:1.0 (optional) credential stores to resolve credentials</li>
+ * <li>*:connection:mongodb:*:1.0 (optional) a shared MongoDB connection</li>
+ * </ul>
+ */
+public class JobsMongoDbPersistence implements IJobsPersistence, IConfigurable, IReferenceable, IUnreferenceable,
+        IOpenable, ICleanable {
+    public static final String DEFAULT_COLLECTION = "jobs";
+    /** Client options put in the connection URI unless it has them. */
+    static final ConfigParams CLIENT_OPTIONS = ConfigParams.fromTuples(
+            "maxIdleTimeMS", 0, "maxLifeTimeMS", 0, "connectTimeoutMS", 5000, "socketTimeoutMS", 30000,
+            "serverSelectionTimeoutMS", 10000);
+    private static final Bson ORDER = Sorts.ascending(CREATED, ID);
+    /** Leases by type; the unique key of add_uniq_job; add_uniq_job's look-up; get_jobs; the cleaner. */
+    private static final List<IndexModel> INDEXES = List.of(
+            new IndexModel(Indexes.ascending(TYPE, COMPLETED, CREATED, ID), new IndexOptions().name("type_free_order")),
+            new IndexModel(Indexes.ascending(UNIQ_KEY), new IndexOptions().name("uniq_key").unique(true).sparse(true)),
+            new IndexModel(Indexes.ascending(TYPE, REF_ID, COMPLETED), new IndexOptions().name("type_ref")),
+            new IndexModel(Indexes.ascending(CREATED, ID), new IndexOptions().name("order")),
+            new IndexModel(Indexes.ascending(COMPLETED), new IndexOptions().name("completed")),
+            new IndexModel(Indexes.ascending(EXECUTE_UNTIL), new IndexOptions().name("execute_until")));
+
+    private final CompositeLogger _logger = new CompositeLogger();
+    private final DependencyResolver _dependencyResolver = new DependencyResolver(
+            ConfigParams.fromTuples("dependencies.connection", "*:connection:mongodb:*:1.0"));
+    private ConfigParams _config = new ConfigParams();
+    private IReferences _references;
+    private String _collectionName = DEFAULT_COLLECTION;
+    private MongoDbConnection _connection;
+    private boolean _localConnection;
+    private volatile MongoCollection<Document> _collection;
+
+    @Override
+    public void configure(ConfigParams config) throws ConfigException {
+        _config = withClientOptions(config);
+        _dependencyResolver.configure(config);
+        _collectionName = config.getAsStringWithDefault("collection", _collectionName);
+    }
+
+    @Override
+    public void setReferences(IReferences references) throws ReferenceException, ConfigException {
+        _references = references;
+        _logger.setReferences(references);
+        _dependencyResolver.setReferences(references);
+        _connection = _dependencyResolver.getOneOptional(MongoDbConnection.class, "connection");
+        _localConnection = _connection == null;
+        if (_localConnection)
+            _connection = localConnection();
+    }
+
+    @Override
+    public void unsetReferences() {
+        _connection = null;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return _collection != null;
+    }
+
+    @Override
+    public void open(String correlationId) throws ApplicationException {
+        if (isOpen())
+            return;
+        if (_connection == null) {
+            _connection = localConnection();
+            _localConnection = true;
+        }
+        if (_localConnection)
+            _connection.open(correlationId);
+        try {
+            MongoCollection<Document> collection = _connection.getDatabase().getCollection(_collectionName);
+            for (IndexModel index : INDEXES)
+                collection.createIndex(index.getKeys(), index.getOptions());
+            _collection = collection;
+        } catch (MongoException ex) {
+            if (_localConnection)
+                _connection.close(correlationId);
+            throw new ConnectionException(correlationId, "CONNECT_FAILED",
+                    "Cannot open the MongoDB collection " + _collectionName + ": " + ex.getMessage()).withCause(ex);
+        }
+        _logger.info(correlationId, "Opened the MongoDB store: database %s, collection %s",
+                _connection.getDatabaseName(), _collectionName);
+    }
+
+    @Override
+    public void close(String correlationId) throws ApplicationException {
+        if (!isOpen())
+            return;
+        _collection = null;
+        if (_localConnection)
+            _connection.close(correlationId);
+    }
+
+    private MongoDbConnection localConnection() throws ConfigException, ReferenceException {
+        MongoDbConnection connection = new MongoDbConnection();
+        connection.configure(_config);
+        if (_references != null)
+            connection.setReferences(_references);
+        return connection;
+    }
+
+    /** The config with the client options added to the connection URI or parameters. */
+    static ConfigParams withClientOptions(ConfigParams config) {
+        ConfigParams result = new ConfigParams(config);
+        String uri = config.getAsNullableString("connection.uri");
+        for (String key : CLIENT_OPTIONS.keySet()) {
+            String value = CLIENT_OPTIONS.getAsString(key);
+            if (uri != null) {
+                if (!uri.toLowerCase(Locale.ROOT).contains(key.toLowerCase(Locale.ROOT) + "="))
+                    uri += (uri.contains("?") ? "&" : uri.matches("mongodb(\\+srv)?://[^/]*") ? "/?" : "?") + key + "=" + value;
+            } else if (!config.containsKey("connection." + key)) {
+                result.put("connection." + key, value);
+            }
+        }
+        if (uri != null)
+            result.put("connection.uri", uri);
+        return result;
+    }
+
+    @Override
+    public DataPage<JobV1> getPageByFilter(String correlationId, FilterParams filter, PagingParams paging)
+            throws ApplicationException {
+        Bson query = JobsMongoDbDocuments.filter(JobsQuery.parse(correlationId, filter));
+        paging = paging != null ? paging : new PagingParams();
+        int skip = (int) Math.min(Integer.MAX_VALUE, paging.getSkip(0));
+        int take = (int) paging.getTake(JobsMemoryPersistence.MAX_PAGE_SIZE);
+        PagingParams page = paging;
+        return call(correlationId, "get_jobs", () -> {
+            List<JobV1> jobs = new ArrayList<>(take);
+            if (take > 0) {
+                for (Document document : _collection.find(query).sort(ORDER).skip(skip).limit(take))
+                    jobs.add(toJob(document));
+            }
+            Long total = page.hasTotal() ? _collection.countDocuments(query) : null;
+            return new DataPage<>(jobs, total);
+        });
+    }
+
+    @Override
+    public JobV1 getOneById(String correlationId, String id) throws ApplicationException {
+        return call(correlationId, "get_job_by_id", () -> toJob(_collection.find(eq(ID, id)).first()));
+    }
+
+    @Override
+    public JobV1 create(String correlationId, JobV1 job) throws ApplicationException {
+        Document document = newDocument(correlationId, job, false);
+        try {
+            call(correlationId, "add_job", () -> {
+                _collection.insertOne(document);
+                return document;
+            });
+        } catch (ConnectionException ex) {
+            if (isDuplicateKey(ex.getCause()))
+                throw new ConflictException(correlationId, "JOB_ALREADY_EXISTS",
+                        "Job " + document.getString(ID) + " already exists").withDetails("job_id", document.getString(ID));
+            throw ex;
+        }
+        return toJob(document);
+    }
+
+    @Override
+    public JobV1 createUnique(String correlationId, JobV1 job) throws ApplicationException {
+        Document document = newDocument(correlationId, job, true);
+        Bson sameJob = and(eq(TYPE, job.getType()), eq(REF_ID, job.getRefId()), eq(COMPLETED, null));
+        Bson sameKey = eq(UNIQ_KEY, document.getString(UNIQ_KEY));
+        return call(correlationId, "add_uniq_job", () -> {
+            while (true) {
+                Document existing = _collection.find(sameJob).sort(ORDER).first();
+                if (existing != null)
+                    return toJob(existing);
+                try {
+                    _collection.insertOne(document);
+                    return toJob(document);
+                } catch (MongoWriteException ex) {
+                    if (!isDuplicateKey(ex))
+                        throw ex;
+                }
+                // Another instance added it first: answer with its job (unless it completed meanwhile).
+                existing = _collection.find(sameKey).first();
+                if (existing != null)
+                    return toJob(existing);
+            }
+        });
+    }
+
+    @Override
+    public JobV1 startJobById(String correlationId, String id, JobLease lease) throws ApplicationException {
+        return lease(correlationId, "start_job_by_id", eq(ID, id), lease);
+    }
+
+    @Override
+    public JobV1 startJobByType(String correlationId, String type, JobLease lease) throws ApplicationException {
+        return lease(correlationId, "start_job_by_type", eq(TYPE, type), lease);
+    }
+
+    @Override
+    public JobV1 extendJob(String correlationId, String id, String lockToken, ZonedDateTime lockedUntil)
+            throws ApplicationException {
+        return update(correlationId, "extend_job", running(id, lockToken), Updates.set(LOCKED_UNTIL, date(lockedUntil)));
+    }
+
+    @Override
+    public JobV1 abortJob(String correlationId, String id, String lockToken) throws ApplicationException {
+        return update(correlationId, "abort_job", running(id, lockToken), Updates.combine(
+                Updates.set(STARTED, null), Updates.set(LOCKED_UNTIL, null), Updates.set(LOCK_TOKEN, null)));
+    }
+
+    @Override
+    public JobV1 completeJob(String correlationId, String id, String lockToken, ZonedDateTime completed)
+            throws ApplicationException {
+        return update(correlationId, "complete_job", running(id, lockToken), Updates.combine(
+                Updates.set(COMPLETED, date(completed)), Updates.set(LOCKED_UNTIL, null),
+                Updates.set(LOCK_TOKEN, null), Updates.unset(UNIQ_KEY)));
+    }
+
+    @Override
+    public JobV1 deleteById(String correlationId, String id) throws ApplicationException {
+        return call(correlationId, "delete_job_by_id", () -> toJob(_collection.findOneAndDelete(eq(ID, id))));
+    }
+
+    @Override
+    public void deleteAll(String correlationId) throws ApplicationException {
+        call(correlationId, "delete_jobs", () -> _collection.deleteMany(new Document()));
+    }
+
+    @Override
+    public void clear(String correlationId) throws ApplicationException {
+        deleteAll(correlationId);
+    }
+
+    @Override
+    public long cleanJobs(String correlationId, ZonedDateTime now, ZonedDateTime completedBefore, int maxRetries)
+            throws ApplicationException {
+        Date time = date(now);
+        return call(correlationId, "clean_jobs", () ->
+                _collection.deleteMany(lt(COMPLETED, date(completedBefore))).getDeletedCount()
+                        + _collection.deleteMany(and(eq(COMPLETED, null), lte(EXECUTE_UNTIL, time), unlocked(time)))
+                        .getDeletedCount()
+                        + _collection.deleteMany(and(eq(COMPLETED, null), gte(RETRIES, maxRetries), unlocked(time)))
+                        .getDeletedCount());
+    }
+
+    private JobV1 lease(String correlationId, String operation, Bson which, JobLease lease) throws ApplicationException {
+        Date now = date(lease.now());
+        Bson update = Updates.combine(Updates.set(STARTED, now), Updates.set(LOCKED_UNTIL, date(lease.lockedUntil())),
+                Updates.set(LOCK_TOKEN, lease.lockToken()), Updates.inc(RETRIES, 1));
+        FindOneAndUpdateOptions options = new FindOneAndUpdateOptions().sort(ORDER).returnDocument(ReturnDocument.AFTER);
+        return call(correlationId, operation, () -> toJob(_collection.findOneAndUpdate(
+                and(which, free(now, lease.maxRetries())), update, options)));
+    }
+
+    private JobV1 update(String correlationId, String operation, Bson filter, Bson update) throws ApplicationException {
+        FindOneAndUpdateOptions options = new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER);
+        return call(correlationId, operation, () -> toJob(_collection.findOneAndUpdate(filter, update, options)));
+    }
+
+    private static Document newDocument(String correlationId, JobV1 job, boolean unique) throws ApplicationException {
+        long created = JobRecord.millis(job.getCreated());
+        String id = job.getId() != null ? job.getId() : JobIds.next(created);
+        return toDocument(correlationId, job, id, unique);
+    }
+
+    private static boolean isDuplicateKey(Throwable ex) {
+        return ex instanceof MongoWriteException write && write.getError().getCategory() == ErrorCategory.DUPLICATE_KEY;
+    }
+
+    @FunctionalInterface
+    private interface MongoCall<T> {
+        T run();
+    }
+
+    /** Runs a MongoDB call on the open collection, its failures as Pip errors. */
+    private <T> T call(String correlationId, String operation, MongoCall<T> mongoCall) throws ApplicationException {
+        if (_collection == null)
+            throw new InvalidStateException(correlationId, "NOT_OPENED", "The MongoDB store is not open");
+        try {
+            return mongoCall.run();
+        } catch (MongoException ex) {
+            throw new ConnectionException(correlationId, "MONGODB_FAILED",
+                    "MongoDB failed in " + operation + ": " + ex.getMessage()).withCause(ex);
+        }
+    }
+}
