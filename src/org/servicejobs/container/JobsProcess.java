@@ -14,6 +14,7 @@ import org.pipservices3.container.refer.ContainerReferences;
 import org.pipservices3.rpc.build.DefaultRpcFactory;
 import org.pipservices3.rpc.services.HttpEndpoint;
 import org.servicejobs.build.JobsServiceFactory;
+import org.servicejobs.logic.JobsController;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -29,9 +30,10 @@ import java.util.concurrent.CountDownLatch;
  * container opens components in an order of its own).
  * <p>
  * On SIGTERM or Ctrl-C it stops cleanly, which Pip's ProcessContainer does not do (its close
- * never runs, and Container.close unsets references before closing them): the HTTP endpoints
- * stop first and answer the requests in flight, then every other component closes, in the
- * reverse order of the configuration, each even when another fails.
+ * never runs, and Container.close unsets references before closing them): waiting
+ * start_job_by_type calls end, the HTTP endpoints stop and answer the requests in flight, then
+ * every other component closes, in the reverse order of the configuration, each even when
+ * another fails.
  * <p>
  * The same class embeds the whole service in another Java process: {@link #start} opens it
  * from a configuration file, {@link #close} stops it.
@@ -123,6 +125,11 @@ public class JobsProcess extends ProcessContainer {
         _references = null;
         _logger.info(correlationId, "Stopping container %s", _info.getName());
 
+        // Long-polling calls answer now, so the endpoints do not wait for them.
+        for (Object component : components) {
+            if (component instanceof JobsController controller)
+                controller.stopWaiting();
+        }
         for (Object component : components) {
             if (component instanceof HttpEndpoint)
                 closeQuietly(correlationId, component);

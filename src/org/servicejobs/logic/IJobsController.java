@@ -66,7 +66,20 @@ public interface IJobsController {
      * @param timeout the lease in ms, from 1 to the configured maximum.
      * @return the leased job, or null when no job of the type is free.
      */
-    JobV1 startJobByType(String correlationId, String type, long timeout) throws ApplicationException;
+    default JobV1 startJobByType(String correlationId, String type, long timeout) throws ApplicationException {
+        return startJobByType(correlationId, type, timeout, 0);
+    }
+
+    /**
+     * Leases the oldest free job of a type, waiting for one for up to <code>wait</code> ms when
+     * none is free: the call returns as soon as a job of the type is added or freed (a lease that
+     * ran out is seen within the controller's poll interval), or empty when the wait runs out.
+     *
+     * @param timeout the lease in ms, from 1 to the configured maximum.
+     * @param wait    ms to wait for a free job, from 0 (do not wait) to the configured maximum.
+     * @return the leased job, or null when none was free within the wait.
+     */
+    JobV1 startJobByType(String correlationId, String type, long timeout, long wait) throws ApplicationException;
 
     /**
      * Extends the lease of a running job: locked_until = now + timeout.

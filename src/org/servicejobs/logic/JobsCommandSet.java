@@ -46,9 +46,11 @@ public class JobsCommandSet extends CommandSet {
                         integer(correlationId, args, "timeout")));
         command("start_job_by_type", schema()
                         .withRequiredProperty("type", TypeCode.String)
-                        .withRequiredProperty("timeout", null),
+                        .withRequiredProperty("timeout", null)
+                        .withOptionalProperty("wait", null),
                 (correlationId, args) -> _controller.startJobByType(correlationId, args.getAsString("type"),
-                        integer(correlationId, args, "timeout")));
+                        integer(correlationId, args, "timeout"),
+                        args.get("wait") == null ? 0 : integer(correlationId, args, "wait")));
         command("extend_job", schema()
                         .withRequiredProperty("job_id", TypeCode.String)
                         .withRequiredProperty("timeout", null)

@@ -11,6 +11,7 @@ import org.pipservices3.commons.errors.ApplicationException;
 import org.pipservices3.commons.errors.BadRequestException;
 import org.pipservices3.commons.errors.ConfigException;
 import org.pipservices3.commons.errors.ConflictException;
+import org.pipservices3.commons.errors.InvalidStateException;
 import org.pipservices3.commons.errors.NotFoundException;
 import org.pipservices3.commons.refer.DependencyResolver;
 import org.pipservices3.commons.refer.Descriptor;
@@ -31,6 +32,7 @@ import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -50,6 +52,11 @@ import java.util.concurrent.TimeUnit;
  * <li>max_timeout: the longest lease in ms a caller may ask for (default 86400000, 24 h)</li>
  * <li>clean_interval: ms between runs of the cleaner, 0 = never (default 60000)</li>
  * <li>completed_retention: ms a completed job is kept before the cleaner deletes it (default 86400000, 24 h)</li>
+ * <li>max_wait: the longest wait in ms a start_job_by_type may ask for (default 30000)</li>
+ * <li>max_waiters: start_job_by_type calls that may wait at once; more are refused with 503
+ * <code>TOO_MANY_WAITERS</code> (default 1000)</li>
+ * <li>wait_poll_interval: ms after which a waiting call tries again without a signal: it sees
+ * jobs freed by an expired lease or added by another instance (default 1000)</li>
  * </ul>
  * </li>
  * </ul>
@@ -69,6 +76,9 @@ public class JobsController implements IJobsController, IConfigurable, IReferenc
     public static final long MAX_TTL = 36525L * 24 * 60 * 60 * 1000;
     public static final int MAX_TYPE_LENGTH = 256;
     public static final int MAX_REF_ID_LENGTH = 1024;
+    public static final long DEFAULT_MAX_WAIT = 30_000;
+    public static final int DEFAULT_MAX_WAITERS = 1000;
+    public static final long DEFAULT_WAIT_POLL_INTERVAL = 1000;
     private static final int MAX_ATTEMPTS = 3;
 
     private final Clock _clock;
@@ -80,6 +90,12 @@ public class JobsController implements IJobsController, IConfigurable, IReferenc
     private long _maxTimeout = DEFAULT_MAX_TIMEOUT;
     private long _cleanInterval = DEFAULT_CLEAN_INTERVAL;
     private long _completedRetention = DEFAULT_COMPLETED_RETENTION;
+    private long _maxWait = DEFAULT_MAX_WAIT;
+    private int _maxWaiters = DEFAULT_MAX_WAITERS;
+    private long _waitPollInterval = DEFAULT_WAIT_POLL_INTERVAL;
+    private final JobSignals _signals = new JobSignals();
+    private volatile Semaphore _waiters = new Semaphore(DEFAULT_MAX_WAITERS);
+    private volatile boolean _stopWaiting;
     private ScheduledExecutorService _cleaner;
     private volatile boolean _opened;
 
@@ -98,6 +114,9 @@ public class JobsController implements IJobsController, IConfigurable, IReferenc
         long maxTimeout = config.getAsLongWithDefault("options.max_timeout", _maxTimeout);
         long cleanInterval = config.getAsLongWithDefault("options.clean_interval", _cleanInterval);
         long completedRetention = config.getAsLongWithDefault("options.completed_retention", _completedRetention);
+        long maxWait = config.getAsLongWithDefault("options.max_wait", _maxWait);
+        int maxWaiters = config.getAsIntegerWithDefault("options.max_waiters", _maxWaiters);
+        long waitPollInterval = config.getAsLongWithDefault("options.wait_poll_interval", _waitPollInterval);
         if (maxRetries < 1)
             throw new ConfigException(null, "INVALID_MAX_RETRIES", "options.max_retries must be at least 1");
         if (maxTimeout < 1)
@@ -106,7 +125,14 @@ public class JobsController implements IJobsController, IConfigurable, IReferenc
             throw new ConfigException(null, "INVALID_CLEAN_INTERVAL", "options.clean_interval must be 0 or more");
         if (completedRetention < 0)
             throw new ConfigException(null, "INVALID_COMPLETED_RETENTION", "options.completed_retention must be 0 or more");
+        if (maxWait < 0 || maxWaiters < 0 || waitPollInterval < 1)
+            throw new ConfigException(null, "INVALID_WAIT_OPTIONS",
+                    "options.max_wait and options.max_waiters must be 0 or more, options.wait_poll_interval at least 1");
         _dependencyResolver.configure(config);
+        _maxWait = maxWait;
+        _maxWaiters = maxWaiters;
+        _waiters = new Semaphore(maxWaiters);
+        _waitPollInterval = waitPollInterval;
         _maxRetries = maxRetries;
         _maxTimeout = maxTimeout;
         _cleanInterval = cleanInterval;
@@ -135,6 +161,7 @@ public class JobsController implements IJobsController, IConfigurable, IReferenc
     @Override
     public synchronized void open(String correlationId) {
         _opened = true;
+        _stopWaiting = false;
         if (_cleaner != null || _cleanInterval <= 0)
             return;
         _cleaner = Executors.newSingleThreadScheduledExecutor(task -> {
@@ -149,6 +176,7 @@ public class JobsController implements IJobsController, IConfigurable, IReferenc
     @Override
     public synchronized void close(String correlationId) {
         _opened = false;
+        stopWaiting();
         if (_cleaner == null)
             return;
         _cleaner.shutdownNow();
@@ -195,12 +223,16 @@ public class JobsController implements IJobsController, IConfigurable, IReferenc
 
     @Override
     public JobV1 addJob(String correlationId, NewJobV1 newJob) throws ApplicationException {
-        return _persistence.create(correlationId, toJob(correlationId, newJob));
+        JobV1 job = _persistence.create(correlationId, toJob(correlationId, newJob));
+        _signals.signal(job.getType());
+        return job;
     }
 
     @Override
     public JobV1 addUniqJob(String correlationId, NewJobV1 newJob) throws ApplicationException {
-        return _persistence.createUnique(correlationId, toJob(correlationId, newJob));
+        JobV1 job = _persistence.createUnique(correlationId, toJob(correlationId, newJob));
+        _signals.signal(job.getType());
+        return job;
     }
 
     @Override
@@ -218,9 +250,53 @@ public class JobsController implements IJobsController, IConfigurable, IReferenc
     }
 
     @Override
-    public JobV1 startJobByType(String correlationId, String type, long timeout) throws ApplicationException {
+    public JobV1 startJobByType(String correlationId, String type, long timeout, long wait)
+            throws ApplicationException {
         checkTimeout(correlationId, timeout);
-        return _persistence.startJobByType(correlationId, type, lease(timeout));
+        if (wait < 0 || wait > _maxWait)
+            throw (BadRequestException) new BadRequestException(correlationId, "INVALID_WAIT",
+                    "wait must be a number of ms from 0 to " + _maxWait)
+                    .withDetails("wait", wait).withDetails("max_wait", _maxWait);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(wait);
+        long version = _signals.version();
+        JobV1 job = _persistence.startJobByType(correlationId, type, lease(timeout));
+        if (job != null || wait == 0 || _stopWaiting)
+            return job;
+        Semaphore waiters = _waiters;
+        if (!waiters.tryAcquire()) {
+            ApplicationException busy = new InvalidStateException(correlationId, "TOO_MANY_WAITERS",
+                    "Too many calls are waiting for jobs; try again later").withDetails("max_waiters", _maxWaiters);
+            busy.setStatus(503);
+            throw busy;
+        }
+        try {
+            long poll = TimeUnit.MILLISECONDS.toNanos(_waitPollInterval);
+            while (!_stopWaiting) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0)
+                    return null;
+                _signals.await(type, version, Math.min(left, poll));
+                version = _signals.version();
+                job = _persistence.startJobByType(correlationId, type, lease(timeout));
+                if (job != null)
+                    return job;
+            }
+            return null;
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return null;
+        } finally {
+            waiters.release();
+        }
+    }
+
+    /**
+     * Ends every wait of start_job_by_type (they answer no job) and refuses new ones, until the
+     * controller is opened again: a stopping process does not keep long-polls open.
+     */
+    public void stopWaiting() {
+        _stopWaiting = true;
+        _signals.signalAll();
     }
 
     @Override
@@ -240,8 +316,10 @@ public class JobsController implements IJobsController, IConfigurable, IReferenc
     public JobV1 abortJob(String correlationId, String jobId, String lockToken) throws ApplicationException {
         for (int attempt = 1; ; attempt++) {
             JobV1 job = _persistence.abortJob(correlationId, jobId, lockToken);
-            if (job != null)
+            if (job != null) {
+                _signals.signal(job.getType());
                 return job;
+            }
             checkRunning(correlationId, jobId, lockToken, attempt);
         }
     }

@@ -1,28 +1,66 @@
 package org.servicejobs.services;
 
 import com.sun.net.httpserver.HttpServer;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.core.Response;
+import org.glassfish.jersey.jdkhttp.JdkHttpHandlerContainer;
+import org.glassfish.jersey.process.Inflector;
+import org.glassfish.jersey.server.ContainerFactory;
+import org.glassfish.jersey.server.ResourceConfig;
+import org.glassfish.jersey.server.model.Resource;
 import org.pipservices3.commons.config.ConfigParams;
+import org.pipservices3.commons.convert.JsonConverter;
 import org.pipservices3.commons.errors.ApplicationException;
 import org.pipservices3.commons.errors.ConfigException;
+import org.pipservices3.commons.errors.ConnectionException;
+import org.pipservices3.commons.validate.Schema;
+import org.pipservices3.commons.validate.ValidationException;
+import org.pipservices3.components.connect.ConnectionParams;
 import org.pipservices3.rpc.services.HttpEndpoint;
+import org.pipservices3.rpc.services.HttpResponseSender;
+import org.pipservices3.rpc.services.IRegisterable;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
- * Pip's HTTP endpoint, closed gracefully: on close it refuses new commands (503
- * <code>SHUTTING_DOWN</code>), waits until the commands in flight have written their answers
- * (up to <code>options.shutdown_timeout</code>), then stops the server, letting the exchanges
- * still open finish for up to a second. Pip's own endpoint stops the server with no delay, which
- * cuts the connections of answers still being sent.
- * <p>
+ * An HTTP endpoint for Pip REST services (it is an HttpEndpoint to them), on Jersey and the JDK
+ * HTTP server like Pip's, with what Pip's lacks:
+ * <ul>
+ * <li>it listens on the configured host only (Pip's listens on every interface);</li>
+ * <li>requests run on virtual threads by default, so calls that wait (a long-polling
+ * start_job_by_type) hold no platform thread; or on a fixed pool of platform threads;</li>
+ * <li>it closes gracefully: it refuses new commands (503 <code>SHUTTING_DOWN</code>), waits until
+ * the commands in flight have written their answers (up to <code>options.shutdown_timeout</code>),
+ * then stops the server, letting open exchanges finish for up to a second. Pip's endpoint stops
+ * the server with no delay, cutting answers still being sent.</li>
+ * </ul>
  * Commands register themselves with {@link #enter()} and {@link #exit()}
  * (see {@link CommandableJsonHttpService}).
  * <p>
  * ### Configuration parameters ###
  * <ul>
- * <li>connection: protocol, host, port (as Pip's HttpEndpoint)</li>
- * <li>credential: ssl_key_file, ssl_crt_file, ssl_ca_file (as Pip's HttpEndpoint)</li>
- * <li>options.shutdown_timeout: ms to wait for commands in flight on close (default 10000)</li>
+ * <li>connection: protocol (http), host (default 0.0.0.0: every interface), port</li>
+ * <li>options:
+ * <ul>
+ * <li>shutdown_timeout: ms to wait for commands in flight on close (default 10000)</li>
+ * <li>threads: 0 for a virtual thread per request (the default), or the size of a pool of
+ * platform threads</li>
+ * <li>backlog: the TCP accept backlog (default 1024)</li>
+ * </ul></li>
  * </ul>
  * <p>
  * ### References ###
@@ -34,19 +72,128 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public class GracefulHttpEndpoint extends HttpEndpoint {
     public static final long DEFAULT_SHUTDOWN_TIMEOUT = 10_000;
+    public static final int DEFAULT_BACKLOG = 1024;
 
+    private final List<IRegisterable> _registrations = new ArrayList<>();
     private final AtomicInteger _inFlight = new AtomicInteger();
     private final Object _drained = new Object();
     private volatile boolean _draining;
-    private volatile boolean _stopped;
     private long _shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+    private int _threads;
+    private int _backlog = DEFAULT_BACKLOG;
+    private ResourceConfig _resources;
+    private JdkHttpHandlerContainer _container;
+    private ExecutorService _executor;
+    private volatile HttpServer _server;
+    private String _url;
 
     @Override
     public void configure(ConfigParams config) throws ConfigException {
         super.configure(config);
         _shutdownTimeout = config.getAsLongWithDefault("options.shutdown_timeout", _shutdownTimeout);
-        if (_shutdownTimeout < 0)
-            throw new ConfigException(null, "INVALID_SHUTDOWN_TIMEOUT", "options.shutdown_timeout must be 0 or more");
+        _threads = config.getAsIntegerWithDefault("options.threads", _threads);
+        _backlog = config.getAsIntegerWithDefault("options.backlog", _backlog);
+        if (_shutdownTimeout < 0 || _threads < 0 || _backlog < 0)
+            throw new ConfigException(null, "INVALID_ENDPOINT_OPTIONS",
+                    "options.shutdown_timeout, options.threads and options.backlog must be 0 or more");
+    }
+
+    @Override
+    public HttpServer getServer() {
+        return _server;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return _server != null;
+    }
+
+    @Override
+    public void open(String correlationId) throws ApplicationException {
+        if (isOpen())
+            return;
+        ConnectionParams connection = _connectionResolver.resolve(correlationId);
+        String protocol = connection.getProtocolWithDefault("http");
+        String host = connection.getHost();
+        int port = connection.getPort();
+        _url = protocol + "://" + host + ":" + port + "/";
+        if (!"http".equalsIgnoreCase(protocol))
+            throw new ConfigException(correlationId, "UNSUPPORTED_PROTOCOL",
+                    "The HTTP endpoint speaks http, not " + protocol).withDetails("url", _url);
+        try {
+            _resources = new ResourceConfig();
+            for (IRegisterable registration : new ArrayList<>(_registrations))
+                registration.register();
+            _container = ContainerFactory.createContainer(JdkHttpHandlerContainer.class, _resources);
+            _executor = _threads == 0 ? Executors.newVirtualThreadPerTaskExecutor()
+                    : Executors.newFixedThreadPool(_threads, Thread.ofPlatform().name("http-", 0).daemon().factory());
+            HttpServer server = HttpServer.create(new InetSocketAddress(host, port), _backlog);
+            server.createContext("/", _container);
+            server.setExecutor(_executor);
+            _container.getApplicationHandler().onStartup(_container);
+            server.start();
+            _server = server;
+            _draining = false;
+            _logger.info(correlationId, "Opened REST service at %s", _url);
+        } catch (Exception ex) {
+            release();
+            throw new ConnectionException(correlationId, "CANNOT_CONNECT", "Opening HTTP endpoint failed: " + ex)
+                    .withCause(ex).withDetails("url", _url);
+        }
+    }
+
+    @Override
+    public void close(String correlationId) {
+        HttpServer server = _server;
+        if (server == null)
+            return;
+        _draining = true;
+        awaitDrained(correlationId);
+        try {
+            // Waits for the exchanges still open (the last bytes of an answer) for up to a
+            // second, and returns as soon as there are none (Java 21 and later).
+            server.stop(1);
+            _container.getApplicationHandler().onShutdown(_container);
+            _logger.info(correlationId, "Closed HTTP endpoint at %s", _url);
+        } catch (Exception ex) {
+            _logger.warn(correlationId, "Failed while closing HTTP endpoint: %s", ex);
+        } finally {
+            release();
+        }
+    }
+
+    private void release() {
+        _server = null;
+        _container = null;
+        _resources = null;
+        if (_executor != null) {
+            _executor.shutdown();
+            try {
+                _executor.awaitTermination(1, TimeUnit.SECONDS);
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+            _executor = null;
+        }
+    }
+
+    private void awaitDrained(String correlationId) {
+        try {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(_shutdownTimeout);
+            synchronized (_drained) {
+                while (_inFlight.get() > 0) {
+                    long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                    if (left <= 0) {
+                        _logger.warn(correlationId, "Closing the HTTP endpoint with %d commands still in flight",
+                                _inFlight.get());
+                        return;
+                    }
+                    _drained.wait(left);
+                }
+            }
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
@@ -65,7 +212,7 @@ public class GracefulHttpEndpoint extends HttpEndpoint {
         return true;
     }
 
-    /** Registers the end of a command that {@link #enter()} let in. */
+    /** Registers the end of a command that {@link #enter()} let in, once its answer is written. */
     public void exit() {
         if (_inFlight.decrementAndGet() == 0 && _draining) {
             synchronized (_drained) {
@@ -75,49 +222,68 @@ public class GracefulHttpEndpoint extends HttpEndpoint {
     }
 
     @Override
-    public boolean isOpen() {
-        return super.isOpen() && !_stopped;
+    public void register(IRegisterable registration) {
+        _registrations.add(registration);
     }
 
     @Override
-    public void open(String correlationId) throws ApplicationException {
-        super.open(correlationId);
-        _stopped = false;
+    public void unregister(IRegisterable registration) {
+        _registrations.remove(registration);
     }
 
     @Override
-    public void close(String correlationId) {
-        HttpServer server = getServer();
-        if (server == null || _stopped)
+    public void registerRoute(String method, String route, Inflector<ContainerRequestContext, Response> action) {
+        if (_resources == null)
             return;
-        _draining = true;
-        try {
-            long deadline = System.nanoTime() + _shutdownTimeout * 1_000_000;
-            synchronized (_drained) {
-                while (_inFlight.get() > 0) {
-                    long left = (deadline - System.nanoTime()) / 1_000_000;
-                    if (left <= 0) {
-                        _logger.warn(correlationId, "Closing the HTTP endpoint with %d commands still in flight",
-                                _inFlight.get());
-                        break;
-                    }
-                    _drained.wait(left);
+        Resource.Builder builder = Resource.builder(route.startsWith("/") ? route.substring(1) : route);
+        builder.addMethod(method.toUpperCase()).handledBy(action);
+        _resources.registerResources(builder.build());
+    }
+
+    @Override
+    public void registerRoute(String method, String route, Schema schema,
+                              Inflector<ContainerRequestContext, Response> action) {
+        if (schema == null) {
+            registerRoute(method, route, action);
+            return;
+        }
+        registerRoute(method, route, new Inflector<ContainerRequestContext, Response>() {
+            @Override
+            public Response apply(ContainerRequestContext request) {
+                try {
+                    schema.validateAndThrowException(getCorrelationId(request), parameters(request), false);
+                } catch (ValidationException ex) {
+                    return HttpResponseSender.sendError(ex);
                 }
+                return action.apply(request);
             }
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-        }
+        });
+    }
+
+    @Override
+    public void registerInterceptor(String route, Function<ContainerRequestContext, ?> action) {
+        if (_resources == null)
+            return;
+        Pattern pattern = Pattern.compile(route.startsWith("/") ? route : "/" + route);
+        _resources.register((ContainerRequestFilter) request -> {
+            String path = request.getUriInfo().getPath(true);
+            if (pattern.matcher(path.startsWith("/") ? path : "/" + path).find())
+                action.apply(request);
+        });
+    }
+
+    /** The body, path and query parameters of a request, for a schema; the body stays readable. */
+    private static Map<String, Object> parameters(ContainerRequestContext request) {
+        Map<String, Object> parameters = new HashMap<>();
         try {
-            // Waits for the exchanges still open (the last bytes of an answer) for up to a
-            // second, and returns as soon as there are none (Java 21 and later).
-            server.stop(1);
-            _logger.info(correlationId, "Closed HTTP endpoint at %s", server.getAddress());
-        } catch (Exception ex) {
-            _logger.warn(correlationId, "Failed while closing HTTP endpoint: %s", ex);
+            byte[] body = request.getEntityStream().readAllBytes();
+            request.setEntityStream(new ByteArrayInputStream(body));
+            parameters.put("body", JsonConverter.toMap(new String(body, StandardCharsets.UTF_8)));
+        } catch (IOException ex) {
+            parameters.put("body", null);
         }
-        // Pip's close would stop the server a second time, and Jersey fails on that: this
-        // endpoint counts as closed from now on, and open() starts a new server.
-        _stopped = true;
-        _draining = false;
+        request.getUriInfo().getPathParameters().forEach((key, values) -> parameters.put(key, values.get(0)));
+        request.getUriInfo().getQueryParameters().forEach((key, values) -> parameters.put(key, values.get(0)));
+        return parameters;
     }
 }
