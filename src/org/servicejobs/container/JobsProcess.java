@@ -10,6 +10,7 @@ import org.pipservices3.commons.run.IClosable;
 import org.pipservices3.commons.run.Opener;
 import org.pipservices3.components.log.CompositeLogger;
 import org.pipservices3.container.ProcessContainer;
+import org.pipservices3.container.config.ContainerConfig;
 import org.pipservices3.container.refer.ContainerReferences;
 import org.pipservices3.rpc.build.DefaultRpcFactory;
 import org.pipservices3.rpc.services.HttpEndpoint;
@@ -32,7 +33,7 @@ import java.util.concurrent.CountDownLatch;
  * On SIGTERM or Ctrl-C it stops cleanly, which Pip's ProcessContainer does not do (its close
  * never runs, and Container.close unsets references before closing them): waiting
  * start_job_by_type calls end, the HTTP endpoints stop and answer the requests in flight, then
- * every other component closes, in the reverse order of the configuration, each even when
+ * every other component closes, in the reverse order of their creation, each even when
  * another fails.
  * <p>
  * The same class embeds the whole service in another Java process: {@link #start} opens it
@@ -98,7 +99,12 @@ public class JobsProcess extends ProcessContainer {
         references.put(new Descriptor("pip-services", "factory", "container", "default", "1.0"), _factories);
         _references = references;
         try {
-            references.putFromConfig(_config);
+            // Pip's reader does not keep the order of the file: components made by type (which
+            // may be factories of the others) go first.
+            ContainerConfig ordered = new ContainerConfig();
+            _config.stream().filter(component -> component.getType() != null).forEach(ordered::add);
+            _config.stream().filter(component -> component.getType() == null).forEach(ordered::add);
+            references.putFromConfig(ordered);
             List<Object> components = references.getAll();
             Referencer.setReferences(references, components);
             for (Object component : components) {

@@ -22,6 +22,10 @@ final class JobRecord {
         return c != 0 ? c : a.id.compareTo(b.id);
     };
 
+    /** Snapshot order: type, then created time, then id, so a load inserts into each type's sets in order. */
+    static final Comparator<JobRecord> BY_TYPE_AND_CREATED = Comparator.<JobRecord, String>comparing(job -> job.type)
+            .thenComparing(BY_CREATED);
+
     /** Lock order: end of the lock, then id. */
     static final Comparator<JobRecord> BY_LOCK = (a, b) -> {
         int c = Long.compare(a.lockedUntil, b.lockedUntil);
@@ -99,6 +103,11 @@ final class JobRecord {
     /** The lock token matches: none asked, or the same as the record's. */
     boolean holdsToken(String token) {
         return token == null || token.equals(lockToken);
+    }
+
+    JobRecord withType(String sameType) {
+        return new JobRecord(id, sameType, refId, params, created, started, lockedUntil, executeUntil, completed,
+                retries, lockToken);
     }
 
     JobRecord leased(long now, long until, String token) {

@@ -99,6 +99,11 @@ public class JobsFilePersistence extends JobsMemoryPersistence {
         }
     }
 
+    /** The data folder, as configured. */
+    public String getPath() {
+        return _path;
+    }
+
     @Override
     public void open(String correlationId) throws ApplicationException {
         if (isOpen())

@@ -28,6 +28,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class JobsIndex {
     private static final class TypeQueue {
+        /** The type's name: every record of the type shares this one string. */
+        final String type;
         final NavigableSet<JobRecord> all = new TreeSet<>(JobRecord.BY_CREATED);
         final NavigableSet<JobRecord> free = new TreeSet<>(JobRecord.BY_CREATED);
         final NavigableSet<JobRecord> locked = new TreeSet<>(JobRecord.BY_LOCK);
@@ -42,6 +44,10 @@ final class JobsIndex {
         long parkedMaxExecuteUntil = Long.MIN_VALUE;
         /** ref_id to the id (a String) or ids (a String[]) of its not completed jobs. */
         final Map<String, Object> live = new HashMap<>();
+
+        TypeQueue(String type) {
+            this.type = type;
+        }
     }
 
     private final Map<String, JobRecord> byId = new ConcurrentHashMap<>();
@@ -69,14 +75,22 @@ final class JobsIndex {
         types.clear();
     }
 
-    void add(JobRecord job) {
+    /**
+     * Adds a job.
+     *
+     * @return the record stored: the job, its type string shared with the other jobs of the type.
+     */
+    JobRecord add(JobRecord job) {
+        TypeQueue queue = types.computeIfAbsent(job.type, TypeQueue::new);
+        if (job.type != queue.type)
+            job = job.withType(queue.type);
         byId.put(job.id, job);
-        TypeQueue queue = types.computeIfAbsent(job.type, t -> new TypeQueue());
         queue.all.add(job);
         if (!job.isCompleted()) {
             addLive(queue, job);
             (job.lockedUntil != JobRecord.NONE ? queue.locked : queue.free).add(job);
         }
+        return job;
     }
 
     /** Replaces a job by a new version of it (same id, type, ref_id and created time). */

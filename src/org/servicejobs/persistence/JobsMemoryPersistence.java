@@ -173,7 +173,7 @@ public class JobsMemoryPersistence implements IJobsPersistence, IConfigurable, I
                 throw new ConflictException(correlationId, "JOB_ALREADY_EXISTS", "Job " + record.id + " already exists")
                         .withDetails("job_id", record.id);
             ticket = journal(correlationId, Change.ADD, record, prepared);
-            _index.add(record);
+            record = _index.add(record);
         } finally {
             _lock.unlock();
         }
@@ -192,7 +192,7 @@ public class JobsMemoryPersistence implements IJobsPersistence, IConfigurable, I
             if (existing != null)
                 return existing.toJob();
             ticket = journal(correlationId, Change.ADD, record, prepared);
-            _index.add(record);
+            record = _index.add(record);
         } finally {
             _lock.unlock();
         }

@@ -32,8 +32,12 @@ final class JobsSnapshot {
         return folder.resolve(String.format("snapshot-%016d.dat", generation));
     }
 
-    /** Writes a snapshot of the given jobs durably, and returns its size in bytes. */
+    /**
+     * Writes a snapshot of the given jobs durably, and returns its size in bytes. The jobs are
+     * written by type and created time, the order in which loading them is fastest.
+     */
     static long write(Path folder, long generation, List<JobRecord> jobs) throws IOException, ApplicationException {
+        jobs.sort(JobRecord.BY_TYPE_AND_CREATED);
         Path file = fileOf(folder, generation);
         Path temp = folder.resolve(file.getFileName() + ".tmp");
         try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
