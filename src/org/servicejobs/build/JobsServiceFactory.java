@@ -3,6 +3,8 @@ package org.servicejobs.build;
 import org.pipservices3.commons.refer.Descriptor;
 import org.pipservices3.components.build.Factory;
 import org.servicejobs.logic.JobsController;
+import org.servicejobs.metrics.JobsMetricsService;
+import org.servicejobs.metrics.PrometheusCounters;
 import org.servicejobs.persistence.JobsFilePersistence;
 import org.servicejobs.persistence.JobsMemoryPersistence;
 import org.servicejobs.persistence.JobsMongoDbPersistence;
@@ -18,6 +20,8 @@ import org.servicejobs.services.version1.JobsHttpServiceV1;
  * @see JobsController
  * @see JobsHttpServiceV1
  * @see GracefulHttpEndpoint
+ * @see PrometheusCounters
+ * @see JobsMetricsService
  */
 public class JobsServiceFactory extends Factory {
     public static final Descriptor Descriptor = new Descriptor("pip-services-jobs", "factory", "default", "default", "1.0");
@@ -27,6 +31,8 @@ public class JobsServiceFactory extends Factory {
     public static final Descriptor ControllerDescriptor = new Descriptor("pip-services-jobs", "controller", "default", "*", "1.0");
     public static final Descriptor HttpServiceV1Descriptor = new Descriptor("pip-services-jobs", "service", "http", "*", "1.0");
     public static final Descriptor HttpEndpointDescriptor = new Descriptor("pip-services-jobs", "endpoint", "http", "*", "1.0");
+    public static final Descriptor PrometheusCountersDescriptor = new Descriptor("pip-services-jobs", "counters", "prometheus", "*", "1.0");
+    public static final Descriptor MetricsServiceDescriptor = new Descriptor("pip-services-jobs", "metrics-service", "http", "*", "1.0");
 
     public JobsServiceFactory() {
         registerAsType(MemoryPersistenceDescriptor, JobsMemoryPersistence.class);
@@ -35,5 +41,7 @@ public class JobsServiceFactory extends Factory {
         registerAsType(ControllerDescriptor, JobsController.class);
         registerAsType(HttpServiceV1Descriptor, JobsHttpServiceV1.class);
         registerAsType(HttpEndpointDescriptor, GracefulHttpEndpoint.class);
+        registerAsType(PrometheusCountersDescriptor, PrometheusCounters.class);
+        registerAsType(MetricsServiceDescriptor, JobsMetricsService.class);
     }
 }

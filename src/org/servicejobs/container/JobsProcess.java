@@ -2,6 +2,7 @@ package org.servicejobs.container;
 
 import org.pipservices3.commons.config.ConfigParams;
 import org.pipservices3.commons.errors.ApplicationException;
+import org.pipservices3.commons.errors.ConfigException;
 import org.pipservices3.commons.errors.InvalidStateException;
 import org.pipservices3.commons.refer.Descriptor;
 import org.pipservices3.commons.refer.Referencer;
@@ -58,13 +59,14 @@ public class JobsProcess extends ProcessContainer {
     }
 
     /**
-     * Reads a configuration and opens every component.
+     * Checks the parameters, reads a configuration and opens every component.
      *
      * @param configPath the config.yml to read.
      * @param parameters values for its templates (for example HTTP_PORT).
+     * @throws ConfigException for a parameter that cannot work (see {@link JobsParameters}).
      */
     public void start(String correlationId, String configPath, ConfigParams parameters) throws ApplicationException {
-        readConfigFromFile(correlationId, configPath, parameters);
+        readConfigFromFile(correlationId, configPath, JobsParameters.check(correlationId, parameters));
         open(correlationId);
     }
 

@@ -24,12 +24,14 @@ import org.servicejobs.data.version1.JobV1;
 import org.servicejobs.data.version1.NewJobV1;
 import org.servicejobs.persistence.IJobsPersistence;
 import org.servicejobs.persistence.JobLease;
+import org.servicejobs.persistence.JobTypeStats;
 
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
@@ -208,6 +210,22 @@ public class JobsController implements IJobsController, IConfigurable, IReferenc
     public long cleanJobs(String correlationId) throws ApplicationException {
         ZonedDateTime now = now();
         return _persistence.cleanJobs(correlationId, now, now.minus(_completedRetention, ChronoUnit.MILLIS), _maxRetries);
+    }
+
+    /**
+     * Counts the jobs of each type by state now, with this controller's max_retries (see
+     * {@link JobTypeStats}). For metrics: not a command of the protocol. It reads every job, so
+     * callers cache it (the metrics service refreshes it at most every few seconds).
+     *
+     * @return the statistics of every type that has jobs, by type.
+     */
+    public Map<String, JobTypeStats> getStats(String correlationId) throws ApplicationException {
+        return _persistence.getStats(correlationId, now(), _maxRetries);
+    }
+
+    /** The clock the controller reads the time from. */
+    public Clock getClock() {
+        return _clock;
     }
 
     @Override

@@ -7,6 +7,7 @@ import org.pipservices3.commons.errors.ApplicationException;
 import org.servicejobs.data.version1.JobV1;
 
 import java.time.ZonedDateTime;
+import java.util.Map;
 
 /**
  * Storage of jobs. Every method that changes a job is one atomic operation in the store: its
@@ -117,5 +118,20 @@ public interface IJobsPersistence {
      * @return the number of deleted jobs.
      */
     long cleanJobs(String correlationId, ZonedDateTime now, ZonedDateTime completedBefore, int maxRetries)
+            throws ApplicationException;
+
+    /**
+     * Counts the jobs of each type by their state at <code>now</code> (see {@link JobTypeStats}
+     * for the states), and finds the created time of the oldest waiting job of each type. For
+     * metrics: a store may read its jobs in several steps, so a job that changes during the call
+     * is counted in its state at the step that read it (never twice, in the memory and file
+     * stores).
+     *
+     * @param now        the moment the states are taken at: a lock holds when locked_until is
+     *                   after it, a job is expired when execute_until is at or before it.
+     * @param maxRetries a job not completed, not locked, with retries &gt;= maxRetries is failed.
+     * @return the statistics of every type that has at least one job, by type.
+     */
+    Map<String, JobTypeStats> getStats(String correlationId, ZonedDateTime now, int maxRetries)
             throws ApplicationException;
 }

@@ -50,7 +50,7 @@ import java.util.regex.Pattern;
  * crash can lose the last moments)</li>
  * <li>compact_size: journal bytes before a snapshot is written, at least the size of the last
  * snapshot (default 67108864, 64 MiB)</li>
- * <li>clean_batch: jobs the cleaner looks at per turn of the lock (default 4096)</li>
+ * <li>clean_batch: jobs the cleaner and the statistics look at per turn of the lock (default 4096)</li>
  * </ul></li>
  * </ul>
  * <p>

@@ -18,7 +18,9 @@ import org.servicejobs.data.version1.JobV1;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -32,7 +34,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * ### Configuration parameters ###
  * <ul>
  * <li>options:
- * <ul><li>clean_batch: jobs the cleaner looks at per turn of the lock (default 4096)</li></ul>
+ * <ul><li>clean_batch: jobs the cleaner, and the statistics of {@link #getStats}, look at per turn of
+ * the lock (default 4096)</li></ul>
  * </ul>
  * <p>
  * ### References ###
@@ -316,6 +319,45 @@ public class JobsMemoryPersistence implements IJobsPersistence, IConfigurable, I
             }
         }
         return deleted;
+    }
+
+    /**
+     * Scans each type's jobs in slices of <code>clean_batch</code>, one turn of the lock per slice,
+     * so that writers wait at most for one slice. Jobs are ordered by created time then id, which
+     * no change alters: a job is counted once, in its state when its slice was read.
+     */
+    @Override
+    public Map<String, JobTypeStats> getStats(String correlationId, ZonedDateTime now, int maxRetries) {
+        long nowMillis = JobRecord.millis(now);
+        List<String> types;
+        _lock.lock();
+        try {
+            types = new ArrayList<>(_index.typeNames());
+        } finally {
+            _lock.unlock();
+        }
+        types.sort(null);
+        Map<String, JobTypeStats> stats = new LinkedHashMap<>();
+        for (String type : types) {
+            JobStatsCounter counter = new JobStatsCounter(nowMillis, maxRetries);
+            JobRecord cursor = null;
+            while (true) {
+                _lock.lock();
+                try {
+                    List<JobRecord> slice = _index.slice(type, cursor, _cleanBatch);
+                    if (slice.isEmpty())
+                        break;
+                    cursor = slice.get(slice.size() - 1);
+                    for (JobRecord job : slice)
+                        counter.add(job);
+                } finally {
+                    _lock.unlock();
+                }
+            }
+            if (!counter.isEmpty())
+                stats.put(type, counter.toStats());
+        }
+        return stats;
     }
 
     private static boolean isDone(JobRecord job, long now, long completedBefore, int maxRetries) {

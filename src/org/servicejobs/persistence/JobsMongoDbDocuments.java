@@ -1,5 +1,7 @@
 package org.servicejobs.persistence;
 
+import com.mongodb.client.model.Accumulators;
+import com.mongodb.client.model.Aggregates;
 import com.mongodb.client.model.Filters;
 import org.bson.Document;
 import org.bson.conversions.Bson;
@@ -12,6 +14,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Date;
 import java.util.List;
 
@@ -36,6 +39,15 @@ final class JobsMongoDbDocuments {
     static final String RETRIES = "retries";
     static final String LOCK_TOKEN = "lock_token";
     static final String UNIQ_KEY = "uniq_key";
+    /** Fields and values of the rows of {@link #statsPipeline}. */
+    static final String STATS_STATE = "state";
+    static final String STATS_COUNT = "count";
+    static final String STATS_OLDEST = "oldest";
+    static final String STATE_WAITING = "waiting";
+    static final String STATE_RUNNING = "running";
+    static final String STATE_COMPLETED = "completed";
+    static final String STATE_FAILED = "failed";
+    static final String STATE_EXPIRED = "expired";
 
     private JobsMongoDbDocuments() {
     }
@@ -99,6 +111,29 @@ final class JobsMongoDbDocuments {
     /** No lock held at <code>now</code>. */
     static Bson unlocked(Date now) {
         return Filters.or(Filters.eq(LOCKED_UNTIL, null), Filters.lte(LOCKED_UNTIL, now));
+    }
+
+    /**
+     * The aggregation of {@link IJobsPersistence#getStats}: every job's state at <code>now</code>
+     * (the rules of {@link JobTypeStats}), then one row per type and state with the count and the
+     * oldest created time. A missing or null date compares below every date.
+     */
+    static List<Bson> statsPipeline(Date now, int maxRetries) {
+        Document expired = new Document("$and", List.of(
+                new Document("$gt", Arrays.asList("$" + EXECUTE_UNTIL, null)),
+                new Document("$lte", List.of("$" + EXECUTE_UNTIL, now))));
+        Object state = cond(new Document("$gt", Arrays.asList("$" + COMPLETED, null)), STATE_COMPLETED,
+                cond(new Document("$gt", List.of("$" + LOCKED_UNTIL, now)), STATE_RUNNING,
+                        cond(new Document("$gte", List.of("$" + RETRIES, maxRetries)), STATE_FAILED,
+                                cond(expired, STATE_EXPIRED, STATE_WAITING))));
+        return List.of(
+                Aggregates.project(new Document(TYPE, 1).append(CREATED, 1).append(STATS_STATE, state)),
+                Aggregates.group(new Document(TYPE, "$" + TYPE).append(STATS_STATE, "$" + STATS_STATE),
+                        Accumulators.sum(STATS_COUNT, 1), Accumulators.min(STATS_OLDEST, "$" + CREATED)));
+    }
+
+    private static Document cond(Object condition, Object then, Object otherwise) {
+        return new Document("$cond", Arrays.asList(condition, then, otherwise));
     }
 
     /** The filter of a <code>get_jobs</code> query. */

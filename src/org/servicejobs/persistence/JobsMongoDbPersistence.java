@@ -37,8 +37,12 @@ import org.servicejobs.data.version1.JobV1;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 import static com.mongodb.client.model.Filters.and;
 import static com.mongodb.client.model.Filters.eq;
@@ -314,6 +318,31 @@ public class JobsMongoDbPersistence implements IJobsPersistence, IConfigurable, 
                         .getDeletedCount()
                         + _collection.deleteMany(and(eq(COMPLETED, null), gte(RETRIES, maxRetries), unlocked(time)))
                         .getDeletedCount());
+    }
+
+    /** One aggregation over the whole collection (see {@link JobsMongoDbDocuments#statsPipeline}). */
+    @Override
+    public Map<String, JobTypeStats> getStats(String correlationId, ZonedDateTime now, int maxRetries)
+            throws ApplicationException {
+        List<Document> rows = call(correlationId, "get_stats", () ->
+                _collection.aggregate(statsPipeline(date(now), maxRetries)).into(new ArrayList<>()));
+        Map<String, Map<String, Document>> byType = new TreeMap<>();
+        for (Document row : rows) {
+            Document key = row.get(ID, Document.class);
+            byType.computeIfAbsent(key.getString(TYPE), type -> new HashMap<>()).put(key.getString(STATS_STATE), row);
+        }
+        Map<String, JobTypeStats> stats = new LinkedHashMap<>();
+        byType.forEach((type, states) -> {
+            Document waiting = states.get(STATE_WAITING);
+            stats.put(type, new JobTypeStats(count(waiting), count(states.get(STATE_RUNNING)),
+                    count(states.get(STATE_COMPLETED)), count(states.get(STATE_FAILED)),
+                    count(states.get(STATE_EXPIRED)), waiting == null ? null : date(waiting.getDate(STATS_OLDEST))));
+        });
+        return stats;
+    }
+
+    private static long count(Document row) {
+        return row == null ? 0 : row.get(STATS_COUNT, Number.class).longValue();
     }
 
     private JobV1 lease(String correlationId, String operation, Bson which, JobLease lease) throws ApplicationException {

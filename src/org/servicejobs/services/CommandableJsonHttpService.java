@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
@@ -22,6 +23,7 @@ import org.pipservices3.commons.errors.ErrorDescription;
 import org.pipservices3.commons.errors.ErrorDescriptionFactory;
 import org.pipservices3.commons.errors.InvalidStateException;
 import org.pipservices3.commons.errors.NotFoundException;
+import org.pipservices3.commons.errors.UnauthorizedException;
 import org.pipservices3.commons.errors.UnknownException;
 import org.pipservices3.commons.refer.IReferences;
 import org.pipservices3.commons.refer.ReferenceException;
@@ -34,6 +36,8 @@ import org.pipservices3.rpc.services.RestService;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,7 +56,9 @@ import java.util.Map;
  * epoch seconds);</li>
  * <li>errors are the standard error JSON without the server's stack trace, always with the
  * caller's correlation_id; an unknown command is 404 <code>UNKNOWN_COMMAND</code> and another
- * method than POST 405 <code>METHOD_NOT_ALLOWED</code>, both in that format too.</li>
+ * method than POST 405 <code>METHOD_NOT_ALLOWED</code>, both in that format too;</li>
+ * <li>each refused or failed command is logged in one line with its correlation id (info for 4xx,
+ * error with the exception for 5xx); answered commands are not logged.</li>
  * </ul>
  * <p>
  * ### Configuration parameters ###
@@ -64,7 +70,11 @@ import java.util.Map;
  * <li>controller: override for the controller dependency</li>
  * </ul></li>
  * <li>options:
- * <ul><li>request_max_size: the largest request body in bytes (default 1048576)</li></ul>
+ * <ul>
+ * <li>request_max_size: the largest request body in bytes (default 1048576)</li>
+ * <li>auth_token: when set, every command needs <code>Authorization: Bearer &lt;token&gt;</code>,
+ * else 401 <code>MISSING_TOKEN</code> or <code>INVALID_TOKEN</code> (compared in constant time)</li>
+ * </ul>
  * </li>
  * </ul>
  * <p>
@@ -86,7 +96,9 @@ public abstract class CommandableJsonHttpService extends RestService {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
+    private static final String BEARER = "Bearer ";
     private int _requestMaxSize = DEFAULT_REQUEST_MAX_SIZE;
+    private volatile byte[] _authToken;
     private ICommandable _controller;
     private Map<String, ICommand> _commands = Map.of();
 
@@ -104,6 +116,8 @@ public abstract class CommandableJsonHttpService extends RestService {
     public void configure(ConfigParams config) throws ConfigException {
         super.configure(config);
         _requestMaxSize = config.getAsIntegerWithDefault("options.request_max_size", _requestMaxSize);
+        String token = config.getAsNullableString("options.auth_token");
+        _authToken = token == null || token.isBlank() ? null : token.trim().getBytes(StandardCharsets.UTF_8);
         if (_requestMaxSize < 1)
             throw new ConfigException(null, "INVALID_REQUEST_MAX_SIZE", "options.request_max_size must be positive");
     }
@@ -174,6 +188,9 @@ public abstract class CommandableJsonHttpService extends RestService {
     }
 
     private Response execute(String correlationId, ContainerRequestContext request) {
+        ApplicationException refused = authenticate(correlationId, request);
+        if (refused != null)
+            return sendError(correlationId, refused);
         String name = request.getUriInfo().getPathParameters().getFirst(COMMAND_PARAM);
         ICommand command = _commands.get(name);
         if (command == null)
@@ -188,10 +205,26 @@ public abstract class CommandableJsonHttpService extends RestService {
             return result == null ? Response.noContent().build()
                     : Response.ok(MAPPER.writeValueAsBytes(result), MediaType.APPLICATION_JSON_TYPE).build();
         } catch (Exception ex) {
+            _counters.incrementOne(_baseRoute + "." + name + ".exec_errors");
             return sendError(correlationId, ex);
         } finally {
             timing.endTiming();
         }
+    }
+
+    /** Null when the request may run: no token is configured, or it carries the token. */
+    private ApplicationException authenticate(String correlationId, ContainerRequestContext request) {
+        byte[] expected = _authToken;
+        if (expected == null)
+            return null;
+        String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
+        if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length()))
+            return new UnauthorizedException(correlationId, "MISSING_TOKEN",
+                    "The request needs an Authorization: Bearer <token> header");
+        byte[] given = header.substring(BEARER.length()).trim().getBytes(StandardCharsets.UTF_8);
+        if (!MessageDigest.isEqual(expected, given))
+            return new UnauthorizedException(correlationId, "INVALID_TOKEN", "The bearer token is not valid");
+        return null;
     }
 
     private Response refuseMethod(ContainerRequestContext request) {
@@ -282,7 +315,7 @@ public abstract class CommandableJsonHttpService extends RestService {
         if (error.getStatus() >= 500)
             _logger.error(correlationId, ex, "Command failed: %s", error.getMessage());
         else
-            _logger.debug(correlationId, "Command refused: %d %s %s", error.getStatus(), error.getCode(), error.getMessage());
+            _logger.info(correlationId, "Command refused: %d %s %s", error.getStatus(), error.getCode(), error.getMessage());
 
         ErrorDescription description = ErrorDescriptionFactory.create(error);
         Map<String, Object> body = new LinkedHashMap<>();

@@ -1,6 +1,8 @@
 package org.servicejobs.services;
 
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.Response;
@@ -41,6 +43,8 @@ import java.util.regex.Pattern;
  * HTTP server like Pip's, with what Pip's lacks:
  * <ul>
  * <li>it listens on the configured host only (Pip's listens on every interface);</li>
+ * <li>HTTPS takes the PEM files of Pip's credential parameters: a PKCS#8 private key and a
+ * certificate chain (Pip's endpoint used the key file's text as a keystore password);</li>
  * <li>requests run on virtual threads by default, so calls that wait (a long-polling
  * start_job_by_type) hold no platform thread; or on a fixed pool of platform threads;</li>
  * <li>it closes gracefully: it refuses new commands (503 <code>SHUTTING_DOWN</code>), waits until
@@ -53,7 +57,9 @@ import java.util.regex.Pattern;
  * <p>
  * ### Configuration parameters ###
  * <ul>
- * <li>connection: protocol (http), host (default 0.0.0.0: every interface), port</li>
+ * <li>connection: protocol (http or https), host (default 0.0.0.0: every interface), port</li>
+ * <li>credential (https): ssl_key_file (PKCS#8 PEM private key), ssl_crt_file (PEM certificate
+ * chain), ssl_ca_file (optional, PEM certificates appended to the chain)</li>
  * <li>options:
  * <ul>
  * <li>shutdown_timeout: ms to wait for commands in flight on close (default 10000)</li>
@@ -117,9 +123,10 @@ public class GracefulHttpEndpoint extends HttpEndpoint {
         String host = connection.getHost();
         int port = connection.getPort();
         _url = protocol + "://" + host + ":" + port + "/";
-        if (!"http".equalsIgnoreCase(protocol))
+        boolean https = "https".equalsIgnoreCase(protocol);
+        if (!https && !"http".equalsIgnoreCase(protocol))
             throw new ConfigException(correlationId, "UNSUPPORTED_PROTOCOL",
-                    "The HTTP endpoint speaks http, not " + protocol).withDetails("url", _url);
+                    "The HTTP endpoint speaks http or https, not " + protocol).withDetails("url", _url);
         try {
             _resources = new ResourceConfig();
             for (IRegisterable registration : new ArrayList<>(_registrations))
@@ -127,7 +134,17 @@ public class GracefulHttpEndpoint extends HttpEndpoint {
             _container = ContainerFactory.createContainer(JdkHttpHandlerContainer.class, _resources);
             _executor = _threads == 0 ? Executors.newVirtualThreadPerTaskExecutor()
                     : Executors.newFixedThreadPool(_threads, Thread.ofPlatform().name("http-", 0).daemon().factory());
-            HttpServer server = HttpServer.create(new InetSocketAddress(host, port), _backlog);
+            InetSocketAddress address = new InetSocketAddress(host, port);
+            HttpServer server;
+            if (https) {
+                HttpsServer secure = HttpsServer.create(address, _backlog);
+                secure.setHttpsConfigurator(new HttpsConfigurator(PemSslContext.create(
+                        connection.getAsNullableString("ssl_key_file"), connection.getAsNullableString("ssl_crt_file"),
+                        connection.getAsNullableString("ssl_ca_file"))));
+                server = secure;
+            } else {
+                server = HttpServer.create(address, _backlog);
+            }
             server.createContext("/", _container);
             server.setExecutor(_executor);
             _container.getApplicationHandler().onStartup(_container);

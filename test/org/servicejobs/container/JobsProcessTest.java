@@ -224,6 +224,25 @@ class JobsProcessTest {
     }
 
     @Test
+    void badParametersStopTheStartWithOneLine() throws Exception {
+        ProcessBuilder builder = javaProcess();
+        builder.environment().put("STORE", "redis");
+        builder.redirectErrorStream(false);
+        Process process = builder.start();
+        children.add(process);
+        process.getOutputStream().close();
+        OutputReader stderr = new OutputReader(process.getErrorStream());
+        OutputReader stdout = new OutputReader(process.getInputStream());
+        assertTrue(process.waitFor(START_TIMEOUT_SECONDS, TimeUnit.SECONDS), "the process did not exit");
+        stderr.join(TimeUnit.SECONDS.toMillis(STOP_TIMEOUT_SECONDS));
+        stdout.join(TimeUnit.SECONDS.toMillis(STOP_TIMEOUT_SECONDS));
+        assertEquals(1, process.exitValue());
+        List<String> lines = stderr.text().lines().filter(line -> !line.isBlank()).toList();
+        assertEquals(1, lines.size(), stderr.text());
+        assertTrue(lines.get(0).contains("STORE=redis is not a store"), lines.get(0));
+    }
+
+    @Test
     void badConfigPathExitsWithAOneLineError() throws Exception {
         String path = "/nonexistent.yml";
         ProcessBuilder builder = javaProcess("-c", path);
@@ -313,8 +332,8 @@ class JobsProcessTest {
                 .directory(Path.of("").toAbsolutePath().toFile())
                 .redirectErrorStream(true);
         Map<String, String> env = builder.environment();
-        for (String name : List.of("MONGO_ENABLED", "MEMORY_ENABLED", "FILE_ENABLED", "FILE_PATH", "FILE_SYNC",
-                "HTTP_HOST", "LOG_LEVEL"))
+        for (String name : List.of("STORE", "MONGO_ENABLED", "MEMORY_ENABLED", "FILE_ENABLED", "FILE_PATH", "FILE_SYNC",
+                "HTTP_HOST", "LOG_LEVEL", "JOBS_AUTH_TOKEN", "HTTPS_KEY_FILE", "HTTPS_CRT_FILE"))
             env.remove(name);
         return builder;
     }

@@ -109,6 +109,24 @@ class JobsMemoryPersistenceTest {
     }
 
     @Test
+    void stats() throws ApplicationException {
+        fixture.testStats();
+    }
+
+    /** The statistics read the store in slices, one turn of the lock each: slices of 2 jobs. */
+    @Test
+    void statsInSlices() throws ApplicationException {
+        JobsMemoryPersistence sliced = new JobsMemoryPersistence();
+        sliced.configure(ConfigParams.fromTuples("options.clean_batch", 2));
+        sliced.open(CID);
+        try {
+            new JobsPersistenceFixture(sliced).testStats();
+        } finally {
+            sliced.close(CID);
+        }
+    }
+
+    @Test
     void startJobByTypeLeasesOldestFreeJob() throws ApplicationException {
         fixture.testStartJobByTypeLeasesOldestFreeJob();
     }

@@ -83,6 +83,7 @@ class JobsMongoDbPersistenceTest {
     @Test void staleLockTokenChangesNothing() throws Exception { fixture.testStaleLockTokenChangesNothing(); }
     @Test void createUnique() throws Exception { fixture.testCreateUnique(); }
     @Test void cleanJobs() throws Exception { fixture.testCleanJobs(); }
+    @Test void stats() throws Exception { fixture.testStats(); }
     @Test void concurrentLeasing() throws Exception { fixture.testConcurrentLeasing(2_000); }
     @Test void concurrentCreateUnique() throws Exception { fixture.testConcurrentCreateUnique(); }
 

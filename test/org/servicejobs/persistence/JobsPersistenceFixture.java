@@ -678,6 +678,80 @@ public class JobsPersistenceFixture {
         assertEquals(1L, count("type", "uniq", "ref_id", "r1"));
     }
 
+    // ---------------------------------------------------------------- getStats
+
+    /** Jobs in every state, counted at a time and with a max_retries: each parameter changes states. */
+    public void testStats() throws ApplicationException {
+        persistence.deleteAll(CID);
+        assertEquals(Map.of(), persistence.getStats(CID, at(NOW), MAX_RETRIES), "no jobs, no types");
+
+        store("stats-a", 1_000, j -> { });
+        store("stats-a", 500, j -> { });
+        store("stats-a", 2_000, j -> run(j, NOW - 1));
+        store("stats-a", 2_500, j -> run(j, NOW));
+        store("stats-a", 3_000, j -> j.setExecuteUntil(at(NOW + 1)));
+        store("stats-a", 100, j -> run(j, NOW + 1));
+        store("stats-a", 3_100, j -> {
+            run(j, UNTIL);
+            j.setRetries(MAX_RETRIES);
+        });
+        store("stats-a", 3_200, j -> {
+            run(j, UNTIL);
+            j.setExecuteUntil(at(NOW - 1));
+        });
+        store("stats-a", 50, j -> complete(j, 50_000));
+        store("stats-a", 3_300, j -> {
+            complete(j, 60_000);
+            j.setRetries(MAX_RETRIES);
+            j.setExecuteUntil(at(1_000));
+        });
+        store("stats-a", 10, j -> j.setRetries(MAX_RETRIES));
+        store("stats-a", 3_400, j -> {
+            run(j, NOW - 1);
+            j.setRetries(MAX_RETRIES);
+        });
+        store("stats-a", 3_500, j -> {
+            j.setRetries(MAX_RETRIES);
+            j.setExecuteUntil(at(NOW));
+        });
+        store("stats-a", 3_600, j -> j.setExecuteUntil(at(NOW)));
+        store("stats-a", 3_700, j -> {
+            run(j, NOW - 1);
+            j.setExecuteUntil(at(NOW - 1_000));
+        });
+        store("stats-b", 1_000, j -> run(j, UNTIL));
+        store("stats-b", 2_000, j -> complete(j, 60_000));
+        JobV1 gone = store("stats-c", 1_000, j -> { });
+        persistence.deleteById(CID, gone.getId());
+
+        Map<String, JobTypeStats> stats = persistence.getStats(CID, at(NOW), MAX_RETRIES);
+        assertEquals(Set.of("stats-a", "stats-b"), stats.keySet(), "a type without jobs is left out");
+        // waiting: never leased, lock ran out, lock ends now, expires later; running: the lock
+        // holds, even out of retries or expired; completed: whatever else; failed: out of
+        // retries, even expired; expired: execute_until at or before now.
+        assertStats(stats.get("stats-a"), 5, 3, 2, 3, 2, 500L, "stats-a at now");
+        assertStats(stats.get("stats-b"), 0, 1, 1, 0, 0, null, "stats-b: nothing waits");
+
+        stats = persistence.getStats(CID, at(NOW), MAX_RETRIES + 10);
+        assertStats(stats.get("stats-a"), 7, 3, 2, 0, 3, 10L, "stats-a with more retries allowed");
+
+        stats = persistence.getStats(CID, at(NOW + 2), MAX_RETRIES);
+        assertStats(stats.get("stats-a"), 5, 2, 2, 3, 3, 100L, "stats-a a little later");
+        assertEquals(17, stats.values().stream().mapToLong(JobTypeStats::total).sum(), "every job once");
+    }
+
+    private static void assertStats(JobTypeStats stats, long waiting, long running, long completed, long failed,
+                                    long expired, Long oldestWaiting, String what) {
+        assertNotNull(stats, what);
+        assertEquals(List.of(waiting, running, completed, failed, expired),
+                List.of(stats.waiting(), stats.running(), stats.completed(), stats.failed(), stats.expired()),
+                what + ": waiting, running, completed, failed, expired");
+        if (oldestWaiting == null)
+            assertNull(stats.oldestWaitingCreated(), what + ": oldest waiting");
+        else
+            assertSameInstant(at(oldestWaiting), stats.oldestWaitingCreated(), what + ": oldest waiting");
+    }
+
     // ---------------------------------------------------------------- cleanJobs
 
     public void testCleanJobs() throws ApplicationException {

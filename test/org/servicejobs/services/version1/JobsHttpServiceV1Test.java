@@ -29,6 +29,7 @@ import org.servicejobs.data.version1.JobV1;
 import org.servicejobs.logic.JobsController;
 import org.servicejobs.persistence.IJobsPersistence;
 import org.servicejobs.persistence.JobLease;
+import org.servicejobs.persistence.JobTypeStats;
 import org.servicejobs.services.GracefulHttpEndpoint;
 
 import java.io.ByteArrayInputStream;
@@ -998,6 +999,12 @@ abstract class JobsHttpServiceV1Test {
         public long cleanJobs(String correlationId, ZonedDateTime now, ZonedDateTime completedBefore, int maxRetries)
                 throws ApplicationException {
             return store.cleanJobs(correlationId, now, completedBefore, maxRetries);
+        }
+
+        @Override
+        public Map<String, JobTypeStats> getStats(String correlationId, ZonedDateTime now, int maxRetries)
+                throws ApplicationException {
+            return store.getStats(correlationId, now, maxRetries);
         }
     }
 }
