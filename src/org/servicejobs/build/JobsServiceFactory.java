@@ -10,6 +10,7 @@ import org.servicejobs.persistence.JobsMemoryPersistence;
 import org.servicejobs.persistence.JobsMongoDbPersistence;
 import org.servicejobs.services.GracefulHttpEndpoint;
 import org.servicejobs.services.version1.JobsHttpServiceV1;
+import org.servicejobs.services.version1.JobsOpenApiServiceV1;
 
 /**
  * Creates the components of the jobs service by their descriptors.
@@ -19,6 +20,7 @@ import org.servicejobs.services.version1.JobsHttpServiceV1;
  * @see JobsMongoDbPersistence
  * @see JobsController
  * @see JobsHttpServiceV1
+ * @see JobsOpenApiServiceV1
  * @see GracefulHttpEndpoint
  * @see PrometheusCounters
  * @see JobsMetricsService
@@ -30,6 +32,7 @@ public class JobsServiceFactory extends Factory {
     public static final Descriptor MongoDbPersistenceDescriptor = new Descriptor("pip-services-jobs", "persistence", "mongodb", "*", "1.0");
     public static final Descriptor ControllerDescriptor = new Descriptor("pip-services-jobs", "controller", "default", "*", "1.0");
     public static final Descriptor HttpServiceV1Descriptor = new Descriptor("pip-services-jobs", "service", "http", "*", "1.0");
+    public static final Descriptor OpenApiServiceV1Descriptor = new Descriptor("pip-services-jobs", "openapi-service", "http", "*", "1.0");
     public static final Descriptor HttpEndpointDescriptor = new Descriptor("pip-services-jobs", "endpoint", "http", "*", "1.0");
     public static final Descriptor PrometheusCountersDescriptor = new Descriptor("pip-services-jobs", "counters", "prometheus", "*", "1.0");
     public static final Descriptor MetricsServiceDescriptor = new Descriptor("pip-services-jobs", "metrics-service", "http", "*", "1.0");
@@ -40,6 +43,7 @@ public class JobsServiceFactory extends Factory {
         registerAsType(MongoDbPersistenceDescriptor, JobsMongoDbPersistence.class);
         registerAsType(ControllerDescriptor, JobsController.class);
         registerAsType(HttpServiceV1Descriptor, JobsHttpServiceV1.class);
+        registerAsType(OpenApiServiceV1Descriptor, JobsOpenApiServiceV1.class);
         registerAsType(HttpEndpointDescriptor, GracefulHttpEndpoint.class);
         registerAsType(PrometheusCountersDescriptor, PrometheusCounters.class);
         registerAsType(MetricsServiceDescriptor, JobsMetricsService.class);

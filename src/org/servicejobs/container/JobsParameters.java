@@ -18,7 +18,7 @@ import java.util.Set;
  * <li>MAX_RETRIES, CLEAN_INTERVAL, COMPLETED_RETENTION are whole numbers;</li>
  * <li>HTTPS_KEY_FILE and HTTPS_CRT_FILE come together.</li>
  * </ul>
- * In the templates a value counts as set when it is not empty.
+ * Empty values are dropped, so that in the templates a variable set to "" is off, as one unset.
  */
 public final class JobsParameters {
     private static final Set<String> STORES = Set.of("file", "memory", "mongodb");
@@ -27,16 +27,28 @@ public final class JobsParameters {
     private JobsParameters() {
     }
 
-    /** The parameters, checked, with STORE turned into the flags the templates use. */
+    /**
+     * The parameters, checked, without empty values, with STORE turned into the flags the
+     * templates use. Empty values are dropped because Pip's templates count an empty value from
+     * the environment as set (they compare it with "" by reference).
+     */
     public static ConfigParams check(String correlationId, ConfigParams parameters) throws ConfigException {
-        ConfigParams checked = new ConfigParams(parameters);
+        ConfigParams checked = new ConfigParams();
+        parameters.forEach((name, value) -> {
+            if (value != null && !value.isEmpty())
+                checked.put(name, value);
+        });
         String store = value(parameters, "STORE");
         if (store != null) {
             store = store.toLowerCase(Locale.ROOT);
             if (!STORES.contains(store))
                 throw error(correlationId, "STORE=" + parameters.get("STORE") + " is not a store: use file, memory or mongodb");
-            checked.put("MEMORY_ENABLED", store.equals("memory") ? "true" : "");
-            checked.put("MONGO_ENABLED", store.equals("mongodb") ? "true" : "");
+            checked.remove("MEMORY_ENABLED");
+            checked.remove("MONGO_ENABLED");
+            if (store.equals("memory"))
+                checked.put("MEMORY_ENABLED", "true");
+            if (store.equals("mongodb"))
+                checked.put("MONGO_ENABLED", "true");
         }
         if (value(checked, "MONGO_ENABLED") != null && value(checked, "MONGO_SERVICE_URI") == null
                 && value(checked, "MONGO_SERVICE_HOST") == null)

@@ -5,6 +5,7 @@ import org.pipservices3.commons.config.ConfigParams;
 import org.pipservices3.commons.errors.ConfigException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,13 +27,20 @@ class JobsParametersTest {
     void storeSetsTheFlagsOfTheTemplates() throws Exception {
         ConfigParams memory = JobsParameters.check(null, ConfigParams.fromTuples("STORE", "memory", "MONGO_ENABLED", "1"));
         assertEquals("true", memory.get("MEMORY_ENABLED"));
-        assertEquals("", memory.get("MONGO_ENABLED"));
+        assertFalse(memory.containsKey("MONGO_ENABLED"));
         ConfigParams mongo = JobsParameters.check(null, ConfigParams.fromTuples("STORE", "MongoDB",
                 "MONGO_SERVICE_URI", "mongodb://db/jobs"));
         assertEquals("true", mongo.get("MONGO_ENABLED"));
-        assertEquals("", mongo.get("MEMORY_ENABLED"));
+        assertFalse(mongo.containsKey("MEMORY_ENABLED"));
         ConfigParams file = JobsParameters.check(null, ConfigParams.fromTuples("STORE", "file", "MEMORY_ENABLED", "1"));
-        assertEquals("", file.get("MEMORY_ENABLED"));
+        assertFalse(file.containsKey("MEMORY_ENABLED"));
+    }
+
+    @Test
+    void emptyValuesAreDroppedSoTheTemplatesSeeThemOff() throws Exception {
+        ConfigParams checked = JobsParameters.check(null, ConfigParams.fromTuples("MONGO_ENABLED", "", "HTTP_PORT", ""));
+        assertFalse(checked.containsKey("MONGO_ENABLED"));
+        assertFalse(checked.containsKey("HTTP_PORT"));
     }
 
     @Test
@@ -59,7 +67,7 @@ class JobsParametersTest {
     @Test
     void goodParametersPassUnchanged() throws Exception {
         ConfigParams checked = JobsParameters.check(null, ConfigParams.fromTuples("HTTP_PORT", "8080",
-                "FILE_SYNC", "always", "MAX_RETRIES", "3", "MONGO_ENABLED", "", "HTTPS_KEY_FILE", ""));
+                "FILE_SYNC", "always", "MAX_RETRIES", "3"));
         assertEquals("8080", checked.get("HTTP_PORT"));
         assertEquals("always", checked.get("FILE_SYNC"));
     }
