@@ -200,8 +200,14 @@ public abstract class CommandableJsonHttpService extends RestService {
         InstrumentTiming timing = instrument(correlationId, _baseRoute + "." + name);
         try {
             Parameters parameters = readParameters(correlationId, request);
-            checkSchema(correlationId, command, parameters);
-            Object result = command.execute(correlationId, parameters);
+            Object result;
+            try {
+                result = command.execute(correlationId, parameters);
+            } catch (ValidationException ex) {
+                // The command validates its schema; only a refusal is validated again, for details.
+                checkSchema(correlationId, command, parameters);
+                throw ex;
+            }
             return result == null ? Response.noContent().build()
                     : Response.ok(MAPPER.writeValueAsBytes(result), MediaType.APPLICATION_JSON_TYPE).build();
         } catch (Exception ex) {
