@@ -4,6 +4,7 @@ import org.pipservices3.commons.convert.JsonConverter;
 import org.pipservices3.commons.errors.BadRequestException;
 
 import java.io.IOException;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -19,9 +20,37 @@ final class JobParams {
     private JobParams() {
     }
 
+    /**
+     * A number as reading it back from JSON gives it: Integer when it fits, else Long, else
+     * BigInteger; Double for fractions. So params are the same types whichever store keeps them.
+     */
+    private static Number asJsonNumber(Number number) {
+        if (number instanceof Integer || number instanceof Double)
+            return number;
+        // (No conditional expressions here: they would unbox Integer and Long to one type.)
+        if (number instanceof Long || number instanceof Short || number instanceof Byte) {
+            long value = number.longValue();
+            if (value == (int) value)
+                return Integer.valueOf((int) value);
+            return Long.valueOf(value);
+        }
+        if (number instanceof BigInteger big) {
+            if (big.bitLength() < 32)
+                return Integer.valueOf(big.intValue());
+            if (big.bitLength() < 64)
+                return Long.valueOf(big.longValue());
+            return big;
+        }
+        if (number instanceof Float f)
+            return Double.parseDouble(f.toString());
+        return number.doubleValue();
+    }
+
     static Object freeze(String correlationId, Object value) throws BadRequestException {
-        if (value == null || value instanceof String || value instanceof Number || value instanceof Boolean)
+        if (value == null || value instanceof String || value instanceof Boolean)
             return value;
+        if (value instanceof Number number)
+            return asJsonNumber(number);
         if (value instanceof Map<?, ?> map) {
             Map<String, Object> copy = new LinkedHashMap<>(Math.max(4, map.size() * 4 / 3 + 1));
             for (Map.Entry<?, ?> entry : map.entrySet())

@@ -9,7 +9,6 @@ import org.pipservices3.commons.errors.InvalidStateException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,10 +18,13 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
@@ -66,6 +68,8 @@ public class JobsFilePersistence extends JobsMemoryPersistence {
     static final String LOCK_FILE = "jobs.lock";
     private static final Pattern SNAPSHOT = Pattern.compile("snapshot-(\\d{16})\\.dat");
     private static final Pattern JOURNAL = Pattern.compile("journal-(\\d{16})\\.log");
+    /** The data folders the stores of this process hold. */
+    private static final Set<Path> LOCKED_FOLDERS = ConcurrentHashMap.newKeySet();
 
     private String _path = DEFAULT_PATH;
     private JobsJournal.Sync _sync = JobsJournal.Sync.BATCH;
@@ -200,8 +204,14 @@ public class JobsFilePersistence extends JobsMemoryPersistence {
         } catch (IOException ex) {
             throw journalFailed(correlationId, ex);
         }
-        if (journal.size() >= Math.max(_compactSize, _snapshotSize) && _compacting.compareAndSet(false, true))
-            _compactor.submit(() -> compactNow(correlationId, true));
+        if (journal.size() >= Math.max(_compactSize, _snapshotSize) && _compacting.compareAndSet(false, true)) {
+            try {
+                _compactor.submit(() -> compactNow(correlationId, true));
+            } catch (RejectedExecutionException ex) {
+                // The store is closing: the journal keeps the change; the next open compacts.
+                _compacting.set(false);
+            }
+        }
         return ticket;
     }
 
@@ -253,15 +263,18 @@ public class JobsFilePersistence extends JobsMemoryPersistence {
         }
     }
 
+    /**
+     * Takes the folder: first in this process (a second store of the same process must not even
+     * open the lock file: closing its channel would drop the first store's lock, as the OS ties
+     * file locks to the process), then against other processes with a lock on the lock file.
+     */
     private void lockFolder(String correlationId) throws ApplicationException {
         Path lockFile = _folder.resolve(LOCK_FILE);
+        if (!LOCKED_FOLDERS.add(_folder))
+            throw inUse(correlationId, lockFile, "another store of this process");
         try {
             _lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            try {
-                _fileLock = _lockChannel.tryLock();
-            } catch (OverlappingFileLockException ex) {
-                _fileLock = null;
-            }
+            _fileLock = _lockChannel.tryLock();
         } catch (IOException ex) {
             releaseFolder();
             throw new FileException(correlationId, "CANNOT_LOCK_FOLDER", "Cannot lock the data folder " + _folder)
@@ -269,10 +282,13 @@ public class JobsFilePersistence extends JobsMemoryPersistence {
         }
         if (_fileLock == null) {
             releaseFolder();
-            throw new FileException(correlationId, "FOLDER_IN_USE", "The data folder " + _folder
-                    + " is in use by another process (it holds " + lockFile + ")")
-                    .withDetails("path", _folder.toString());
+            throw inUse(correlationId, lockFile, "another process");
         }
+    }
+
+    private FileException inUse(String correlationId, Path lockFile, String user) {
+        return (FileException) new FileException(correlationId, "FOLDER_IN_USE", "The data folder " + _folder
+                + " is in use by " + user + " (it holds " + lockFile + ")").withDetails("path", _folder.toString());
     }
 
     private void releaseFolder() {
@@ -286,6 +302,7 @@ public class JobsFilePersistence extends JobsMemoryPersistence {
         }
         _fileLock = null;
         _lockChannel = null;
+        LOCKED_FOLDERS.remove(_folder);
     }
 
     /** Reads the newest snapshot and replays the journals after it. */

@@ -49,6 +49,11 @@ class JobsMemoryPersistenceTest {
     }
 
     @Test
+    void paramsNumberTypes() throws ApplicationException {
+        fixture.testParamsNumberTypes();
+    }
+
+    @Test
     void paramsAndDates() throws ApplicationException {
         fixture.testParamsAndDates();
     }

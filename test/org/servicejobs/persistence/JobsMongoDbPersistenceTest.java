@@ -59,6 +59,7 @@ class JobsMongoDbPersistenceTest {
 
     @Test void crudOperations() throws Exception { fixture.testCrudOperations(); }
     @Test void paramsAndDates() throws Exception { fixture.testParamsAndDates(); }
+    @Test void paramsNumberTypes() throws Exception { fixture.testParamsNumberTypes(); }
     @Test void filterByIdTypeAndRefId() throws Exception { fixture.testFilterByIdTypeAndRefId(); }
     @Test void filterByCreated() throws Exception { fixture.testFilterByCreated(); }
     @Test void filterByStarted() throws Exception { fixture.testFilterByStarted(); }

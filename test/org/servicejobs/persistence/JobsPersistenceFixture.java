@@ -109,6 +109,30 @@ public class JobsPersistenceFixture {
         assertEquals(0L, count());
     }
 
+    /**
+     * Numbers in params come back as reading JSON gives them, whichever store keeps them: whole
+     * numbers as Integer (or Long when larger), fractions as Double.
+     */
+    public void testParamsNumberTypes() throws ApplicationException {
+        persistence.deleteAll(CID);
+        Map<String, Object> params = new java.util.LinkedHashMap<>();
+        params.put("long", 5L);
+        params.put("big", 5_000_000_000L);
+        params.put("short", (short) 7);
+        params.put("float", 1.5f);
+        params.put("double", 2.25);
+        JobV1 job = new JobV1(null, "numbers", "ref-numbers", params);
+        job.setCreated(at(1));
+        String id = persistence.create(CID, job).getId();
+
+        Map<?, ?> stored = (Map<?, ?>) persistence.getOneById(CID, id).getParams();
+        assertEquals(Integer.valueOf(5), stored.get("long"));
+        assertEquals(Long.valueOf(5_000_000_000L), stored.get("big"));
+        assertEquals(Integer.valueOf(7), stored.get("short"));
+        assertEquals(Double.valueOf(1.5), stored.get("float"));
+        assertEquals(Double.valueOf(2.25), stored.get("double"));
+    }
+
     public void testParamsAndDates() throws ApplicationException {
         persistence.deleteAll(CID);
 
