@@ -50,6 +50,8 @@ import java.util.regex.Pattern;
  * <li>sync: always (fsync before answering), batch (group commit: concurrent changes share an
  * fsync, no answer before it; the default), none (written to the OS, never fsynced: a machine
  * crash can lose the last moments)</li>
+ * <li>batch_delay: with sync batch, the least ms between two fsyncs: the changes that come
+ * meanwhile share the next one (default 0: an fsync as soon as the last one ends)</li>
  * <li>compact_size: journal bytes before a snapshot is written, at least the size of the last
  * snapshot (default 67108864, 64 MiB)</li>
  * <li>clean_batch: jobs the cleaner and the statistics look at per turn of the lock (default 4096)</li>
@@ -65,6 +67,7 @@ public class JobsFilePersistence extends JobsMemoryPersistence {
     public static final String DEFAULT_PATH = "./data";
     public static final String DEFAULT_SYNC = "batch";
     public static final long DEFAULT_COMPACT_SIZE = 64L * 1024 * 1024;
+    public static final long DEFAULT_BATCH_DELAY = 0;
     static final String LOCK_FILE = "jobs.lock";
     private static final Pattern SNAPSHOT = Pattern.compile("snapshot-(\\d{16})\\.dat");
     private static final Pattern JOURNAL = Pattern.compile("journal-(\\d{16})\\.log");
@@ -74,6 +77,7 @@ public class JobsFilePersistence extends JobsMemoryPersistence {
     private String _path = DEFAULT_PATH;
     private JobsJournal.Sync _sync = JobsJournal.Sync.BATCH;
     private long _compactSize = DEFAULT_COMPACT_SIZE;
+    private long _batchDelay = DEFAULT_BATCH_DELAY;
     private Path _folder;
     private FileChannel _lockChannel;
     private FileLock _fileLock;
@@ -94,6 +98,9 @@ public class JobsFilePersistence extends JobsMemoryPersistence {
         super.configure(config);
         _path = config.getAsStringWithDefault("path", _path);
         _compactSize = config.getAsLongWithDefault("options.compact_size", _compactSize);
+        _batchDelay = config.getAsLongWithDefault("options.batch_delay", _batchDelay);
+        if (_batchDelay < 0)
+            throw new ConfigException(null, "INVALID_BATCH_DELAY", "options.batch_delay must be 0 or more");
         String sync = config.getAsStringWithDefault("options.sync", _sync.name()).trim().toUpperCase(Locale.ROOT);
         try {
             _sync = JobsJournal.Sync.valueOf(sync);
@@ -343,7 +350,7 @@ public class JobsFilePersistence extends JobsMemoryPersistence {
             for (int i = 0; i < journals.size(); i++)
                 replayJournal(correlationId, journals.get(i), i == journals.size() - 1);
             if (_journal == null)
-                _journal = JobsJournal.create(_folder, first + journals.size(), _sync);
+                _journal = JobsJournal.create(_folder, first + journals.size(), _sync, _batchDelay);
             deleteOlderThan(first);
         } catch (IOException ex) {
             _index.clear();
@@ -371,7 +378,7 @@ public class JobsFilePersistence extends JobsMemoryPersistence {
                     // A crash while the journal was created: it holds no record yet.
                     _logger.warn(correlationId, "Recreating the journal %s, cut while it was created", file);
                     Files.delete(file);
-                    _journal = JobsJournal.create(_folder, generation, _sync);
+                    _journal = JobsJournal.create(_folder, generation, _sync, _batchDelay);
                     return;
                 }
                 throw RecordFiles.damaged(file, 0, ex.getMessage(), ex);
@@ -379,12 +386,14 @@ public class JobsFilePersistence extends JobsMemoryPersistence {
             if (header != generation)
                 throw RecordFiles.damaged(file, 8, "it says it is generation " + header, null);
             validEnd = RecordFiles.read(file, channel, JobsJournal.HEADER_SIZE, last, this::replay);
-            if (validEnd < size)
+            if (validEnd < size && RecordFiles.isZeros(channel, validEnd, size))
+                _logger.debug(correlationId, "Dropped %d bytes of preallocated zeros at the end of %s", size - validEnd, file);
+            else if (validEnd < size)
                 _logger.warn(correlationId, "Dropped a torn record at the end of %s (offset %d, %d bytes): the write"
                         + " was cut by a crash before it was acknowledged", file, validEnd, size - validEnd);
         }
         if (last)
-            _journal = JobsJournal.reopen(file, generation, validEnd, _sync);
+            _journal = JobsJournal.reopen(file, generation, validEnd, _sync, _batchDelay);
     }
 
     private void replayAdd(JobRecord job) {

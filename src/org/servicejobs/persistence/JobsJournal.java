@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -17,11 +19,16 @@ import java.util.function.Consumer;
  * <ul>
  * <li>{@link Sync#ALWAYS}: written and fsynced by the caller itself before it answers (callers
  * that queue behind one fsync find their record already synced);</li>
- * <li>{@link Sync#BATCH}: a flusher thread writes and fsyncs whatever is waiting, again and again:
- * the changes of concurrent callers share one fsync (group commit); callers wait for it;</li>
+ * <li>{@link Sync#BATCH}: a flusher thread writes and fsyncs whatever is waiting, at most once per
+ * batch delay: the changes of concurrent callers share one fsync (group commit); callers wait
+ * for it;</li>
  * <li>{@link Sync#NONE}: written to the operating system before the caller answers, never
  * fsynced: a crash of the machine (not of the process) can lose the last moments.</li>
  * </ul>
+ * The file is preallocated ahead of the records in chunks of zeros (fsynced once), so the fsync
+ * of a record changes no file size and costs less; a torn or unused tail of zeros is dropped on
+ * open, and the file is cut to its records on close.
+ * <p>
  * After a write or fsync fails, every later call fails: the store must be reopened.
  */
 final class JobsJournal implements AutoCloseable {
@@ -29,6 +36,9 @@ final class JobsJournal implements AutoCloseable {
 
     static final byte[] MAGIC = "JOBJRNL1".getBytes(StandardCharsets.US_ASCII);
     static final int HEADER_SIZE = 16;
+    /** Bytes of zeros written ahead of the records at a time. */
+    static final int PREALLOCATION = 8 * 1024 * 1024;
+    private static final byte[] ZEROS = new byte[64 * 1024];
 
     private final Sync _sync;
     private final Object _ioLock = new Object();
@@ -45,14 +55,21 @@ final class JobsJournal implements AutoCloseable {
     private Path _file;
     private long _generation;
     private volatile long _fileSize;
+    /** The size of the file: the records and the zeros after them. */
+    private long _allocated;
     private Thread _flusher;
+    private final long _batchDelayNanos;
+    private long _lastSync;
 
-    private JobsJournal(Sync sync, Path file, FileChannel channel, long generation, long fileSize) {
+    private JobsJournal(Sync sync, long batchDelayMillis, Path file, FileChannel channel, long generation,
+                        long fileSize) {
         _sync = sync;
+        _batchDelayNanos = TimeUnit.MILLISECONDS.toNanos(batchDelayMillis);
         _file = file;
         _channel = channel;
         _generation = generation;
         _fileSize = fileSize;
+        _allocated = fileSize;
         if (sync == Sync.BATCH) {
             _flusher = new Thread(this::flushLoop, "jobs-journal-flusher");
             _flusher.setDaemon(true);
@@ -65,13 +82,13 @@ final class JobsJournal implements AutoCloseable {
     }
 
     /** Creates the journal file of a generation, synced, and opens it. */
-    static JobsJournal create(Path folder, long generation, Sync sync) throws IOException {
+    static JobsJournal create(Path folder, long generation, Sync sync, long batchDelay) throws IOException {
         Path file = fileOf(folder, generation);
-        return new JobsJournal(sync, file, createFile(folder, file, generation), generation, HEADER_SIZE);
+        return new JobsJournal(sync, batchDelay, file, createFile(folder, file, generation), generation, HEADER_SIZE);
     }
 
     /** Opens an existing journal file for appending after <code>validEnd</code>, dropping what follows. */
-    static JobsJournal reopen(Path file, long generation, long validEnd, Sync sync) throws IOException {
+    static JobsJournal reopen(Path file, long generation, long validEnd, Sync sync, long batchDelay) throws IOException {
         FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
             if (channel.size() > validEnd) {
@@ -79,7 +96,7 @@ final class JobsJournal implements AutoCloseable {
                 channel.force(true);
             }
             channel.position(validEnd);
-            return new JobsJournal(sync, file, channel, generation, validEnd);
+            return new JobsJournal(sync, batchDelay, file, channel, generation, validEnd);
         } catch (IOException ex) {
             channel.close();
             throw ex;
@@ -182,6 +199,7 @@ final class JobsJournal implements AutoCloseable {
         synchronized (_ioLock) {
             writePending();
             sync();
+            cutToRecords();
             Path file = fileOf(folder, generation);
             FileChannel channel = createFile(folder, file, generation);
             _channel.close();
@@ -189,6 +207,7 @@ final class JobsJournal implements AutoCloseable {
             _file = file;
             _generation = generation;
             _fileSize = HEADER_SIZE;
+            _allocated = HEADER_SIZE;
         }
     }
 
@@ -210,6 +229,7 @@ final class JobsJournal implements AutoCloseable {
                 if (_failure == null) {
                     writePending();
                     sync();
+                    cutToRecords();
                 }
             } finally {
                 _channel.close();
@@ -233,11 +253,17 @@ final class JobsJournal implements AutoCloseable {
                 if (_appended == _written)
                     return;
             }
+            // Group commit: the changes that come within the batch delay after the last fsync
+            // share the next one.
+            long wait = _lastSync + _batchDelayNanos - System.nanoTime();
+            if (wait > 0 && !_closed)
+                LockSupport.parkNanos(wait);
             try {
                 synchronized (_ioLock) {
                     writePending();
                     sync();
                 }
+                _lastSync = System.nanoTime();
             } catch (IOException ex) {
                 return;
             }
@@ -258,14 +284,39 @@ final class JobsJournal implements AutoCloseable {
         }
         try {
             ByteBuffer bytes = _writing.asByteBuffer();
+            preallocate(_fileSize + bytes.remaining());
+            long position = _fileSize;
             while (bytes.hasRemaining())
-                _channel.write(bytes);
+                position += _channel.write(bytes, position);
             _fileSize += _writing.size();
             _writing.clear();
             _written = upto;
         } catch (IOException ex) {
             fail(ex);
             throw ex;
+        }
+    }
+
+    /** Makes the file at least <code>size</code> bytes long with zeros, durably; under the IO lock. */
+    private void preallocate(long size) throws IOException {
+        if (size <= _allocated)
+            return;
+        long target = Math.max(size, _allocated + PREALLOCATION);
+        for (long at = _allocated; at < target; ) {
+            ByteBuffer zeros = ByteBuffer.wrap(ZEROS, 0, (int) Math.min(ZEROS.length, target - at));
+            while (zeros.hasRemaining())
+                at += _channel.write(zeros, at);
+        }
+        _channel.force(true);
+        _allocated = target;
+    }
+
+    /** Cuts the preallocated zeros off the end of the file; under the IO lock, after a sync. */
+    private void cutToRecords() throws IOException {
+        if (_allocated > _fileSize) {
+            _channel.truncate(_fileSize);
+            _channel.force(true);
+            _allocated = _fileSize;
         }
     }
 

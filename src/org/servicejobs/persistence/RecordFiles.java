@@ -15,8 +15,9 @@ import java.util.zip.CRC32C;
  * <p>
  * A record that fails the checks is either a <i>torn tail</i> - the last write, cut by a crash:
  * no valid record follows it - or <i>damage</i>: valid records follow it. A torn tail is dropped
- * when the file may have one (the newest journal); damage is never skipped: reading stops with
- * an error that names the file and the offset, so that no change is silently lost.
+ * when the file may have one (the newest journal), and a tail of zeros (preallocated space) in
+ * any file; damage is never skipped: reading stops with an error that names the file and the
+ * offset, so that no change is silently lost.
  */
 final class RecordFiles {
     /** The largest record read: a job's params are limited by the HTTP body limit, far below. */
@@ -90,7 +91,8 @@ final class RecordFiles {
                 }
             }
             if (problem != null) {
-                if (mayBeTorn && !hasValidRecord(channel, position + 1, size))
+                // Zeros only (preallocated space never written) hide no record in any file.
+                if (isZeros(channel, position, size) || mayBeTorn && !hasValidRecord(channel, position + 1, size))
                     return position;
                 throw damaged(file, position, problem, null);
             }
@@ -107,6 +109,22 @@ final class RecordFiles {
         if (cause != null)
             error.withCause(cause);
         return error;
+    }
+
+    /** Whether the bytes in <code>[from, to)</code> are all zero. */
+    static boolean isZeros(FileChannel channel, long from, long to) throws IOException {
+        byte[] window = new byte[1 << 16];
+        for (long at = from; at < to; ) {
+            int read = readAt(channel, window, 0, (int) Math.min(window.length, to - at), at);
+            if (read <= 0)
+                return true;
+            for (int i = 0; i < read; i++) {
+                if (window[i] != 0)
+                    return false;
+            }
+            at += read;
+        }
+        return true;
     }
 
     /** Whether a valid record starts anywhere in <code>[from, size)</code>. */

@@ -568,6 +568,32 @@ class JobsFilePersistenceTest {
         assertTrue(error.getMessage().contains("sometimes"), error.getMessage());
     }
 
+    // ---------------------------------------------------------------- preallocation
+
+    /**
+     * The journal is preallocated with zeros while the store is open, and cut to its records
+     * on close; the zeros a crash leaves are dropped on open.
+     */
+    @Test
+    void theJournalIsPreallocatedAndCutOnClose() throws Exception {
+        JobsFilePersistence store = open(config("batch"));
+        String id = store.create(CID, TestData.job("email", "u-1", at(1))).getId();
+        Path journal = dataFolder().resolve("journal-0000000000000000.log");
+        assertTrue(Files.size(journal) >= JobsJournal.PREALLOCATION, "preallocated while open");
+
+        Path copy = temp.resolve("crashed");
+        Files.createDirectories(copy);
+        Files.copy(journal, copy.resolve(journal.getFileName()));
+        store.close(CID);
+        long closedSize = Files.size(journal);
+        assertTrue(closedSize < 1024, "cut to its records on close: " + closedSize);
+
+        assertTrue(Files.size(copy.resolve(journal.getFileName())) >= JobsJournal.PREALLOCATION);
+        JobsFilePersistence crashed = open(new Object[]{"path", copy.toString(), "options.sync", "batch"});
+        assertEquals(copy.toString(), crashed.getPath());
+        assertEquals(id, crashed.getOneById(CID, id).getId(), "the zeros a crash leaves hide nothing");
+    }
+
     // ---------------------------------------------------------------- the folder lock
 
     @Test
