@@ -11,6 +11,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
@@ -234,6 +235,18 @@ public class JobsFilePersistence extends JobsMemoryPersistence {
         }
     }
 
+    /**
+     * Opens a journal file for writing. Tests override it to put a simulated disk under the
+     * journal (for example one that loses what was not fsynced).
+     */
+    protected FileChannel openJournalChannel(Path file, OpenOption... options) throws IOException {
+        return FileChannel.open(file, options);
+    }
+
+    private JobsJournal.Settings journalSettings() {
+        return new JobsJournal.Settings(_sync, _batchDelay, this::openJournalChannel);
+    }
+
     private FileException journalFailed(String correlationId, IOException ex) {
         _logger.fatal(correlationId, ex, "The journal of the file store failed: changes are refused until it is reopened");
         return (FileException) new FileException(correlationId, "JOURNAL_FAILED",
@@ -350,7 +363,7 @@ public class JobsFilePersistence extends JobsMemoryPersistence {
             for (int i = 0; i < journals.size(); i++)
                 replayJournal(correlationId, journals.get(i), i == journals.size() - 1);
             if (_journal == null)
-                _journal = JobsJournal.create(_folder, first + journals.size(), _sync, _batchDelay);
+                _journal = JobsJournal.create(_folder, first + journals.size(), journalSettings());
             deleteOlderThan(first);
         } catch (IOException ex) {
             _index.clear();
@@ -378,7 +391,7 @@ public class JobsFilePersistence extends JobsMemoryPersistence {
                     // A crash while the journal was created: it holds no record yet.
                     _logger.warn(correlationId, "Recreating the journal %s, cut while it was created", file);
                     Files.delete(file);
-                    _journal = JobsJournal.create(_folder, generation, _sync, _batchDelay);
+                    _journal = JobsJournal.create(_folder, generation, journalSettings());
                     return;
                 }
                 throw RecordFiles.damaged(file, 0, ex.getMessage(), ex);
@@ -393,7 +406,7 @@ public class JobsFilePersistence extends JobsMemoryPersistence {
                         + " was cut by a crash before it was acknowledged", file, validEnd, size - validEnd);
         }
         if (last)
-            _journal = JobsJournal.reopen(file, generation, validEnd, _sync, _batchDelay);
+            _journal = JobsJournal.reopen(file, generation, validEnd, journalSettings());
     }
 
     private void replayAdd(JobRecord job) {

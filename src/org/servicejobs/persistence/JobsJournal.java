@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
@@ -34,6 +35,22 @@ import java.util.function.Consumer;
 final class JobsJournal implements AutoCloseable {
     enum Sync { ALWAYS, BATCH, NONE }
 
+    /** Opens the journal's files (a seam where tests simulate a power loss). */
+    @FunctionalInterface
+    interface ChannelOpener {
+        FileChannel open(Path file, OpenOption... options) throws IOException;
+    }
+
+    /**
+     * How a journal writes.
+     *
+     * @param sync       the sync policy.
+     * @param batchDelay with {@link Sync#BATCH}, the least ms between two fsyncs.
+     * @param opener     opens the journal files.
+     */
+    record Settings(Sync sync, long batchDelay, ChannelOpener opener) {
+    }
+
     static final byte[] MAGIC = "JOBJRNL1".getBytes(StandardCharsets.US_ASCII);
     static final int HEADER_SIZE = 16;
     /** Bytes of zeros written ahead of the records at a time. */
@@ -61,16 +78,18 @@ final class JobsJournal implements AutoCloseable {
     private final long _batchDelayNanos;
     private long _lastSync;
 
-    private JobsJournal(Sync sync, long batchDelayMillis, Path file, FileChannel channel, long generation,
-                        long fileSize) {
-        _sync = sync;
-        _batchDelayNanos = TimeUnit.MILLISECONDS.toNanos(batchDelayMillis);
+    private final ChannelOpener _opener;
+
+    private JobsJournal(Settings settings, Path file, FileChannel channel, long generation, long fileSize) {
+        _sync = settings.sync();
+        _batchDelayNanos = TimeUnit.MILLISECONDS.toNanos(settings.batchDelay());
+        _opener = settings.opener();
         _file = file;
         _channel = channel;
         _generation = generation;
         _fileSize = fileSize;
         _allocated = fileSize;
-        if (sync == Sync.BATCH) {
+        if (_sync == Sync.BATCH) {
             _flusher = new Thread(this::flushLoop, "jobs-journal-flusher");
             _flusher.setDaemon(true);
             _flusher.start();
@@ -82,21 +101,22 @@ final class JobsJournal implements AutoCloseable {
     }
 
     /** Creates the journal file of a generation, synced, and opens it. */
-    static JobsJournal create(Path folder, long generation, Sync sync, long batchDelay) throws IOException {
+    static JobsJournal create(Path folder, long generation, Settings settings) throws IOException {
         Path file = fileOf(folder, generation);
-        return new JobsJournal(sync, batchDelay, file, createFile(folder, file, generation), generation, HEADER_SIZE);
+        return new JobsJournal(settings, file, createFile(settings.opener(), folder, file, generation), generation,
+                HEADER_SIZE);
     }
 
     /** Opens an existing journal file for appending after <code>validEnd</code>, dropping what follows. */
-    static JobsJournal reopen(Path file, long generation, long validEnd, Sync sync, long batchDelay) throws IOException {
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    static JobsJournal reopen(Path file, long generation, long validEnd, Settings settings) throws IOException {
+        FileChannel channel = settings.opener().open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
             if (channel.size() > validEnd) {
                 channel.truncate(validEnd);
                 channel.force(true);
             }
             channel.position(validEnd);
-            return new JobsJournal(sync, batchDelay, file, channel, generation, validEnd);
+            return new JobsJournal(settings, file, channel, generation, validEnd);
         } catch (IOException ex) {
             channel.close();
             throw ex;
@@ -201,7 +221,7 @@ final class JobsJournal implements AutoCloseable {
             sync();
             cutToRecords();
             Path file = fileOf(folder, generation);
-            FileChannel channel = createFile(folder, file, generation);
+            FileChannel channel = createFile(_opener, folder, file, generation);
             _channel.close();
             _channel = channel;
             _file = file;
@@ -357,8 +377,9 @@ final class JobsJournal implements AutoCloseable {
             throw new IOException("the journal " + _file + " is closed");
     }
 
-    private static FileChannel createFile(Path folder, Path file, long generation) throws IOException {
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+    private static FileChannel createFile(ChannelOpener opener, Path folder, Path file, long generation)
+            throws IOException {
+        FileChannel channel = opener.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
         try {
             ByteBuffer header = ByteBuffer.allocate(HEADER_SIZE).put(MAGIC).putLong(generation).flip();

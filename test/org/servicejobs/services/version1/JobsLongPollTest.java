@@ -1,0 +1,477 @@
+package org.servicejobs.services.version1;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.pipservices3.commons.config.ConfigParams;
+import org.pipservices3.commons.data.DataPage;
+import org.pipservices3.commons.data.FilterParams;
+import org.pipservices3.commons.data.PagingParams;
+import org.pipservices3.commons.errors.ApplicationException;
+import org.pipservices3.commons.refer.Descriptor;
+import org.pipservices3.commons.refer.IReferenceable;
+import org.pipservices3.commons.refer.IReferences;
+import org.pipservices3.commons.refer.References;
+import org.pipservices3.commons.refer.Referencer;
+import org.pipservices3.commons.run.Closer;
+import org.pipservices3.commons.run.IOpenable;
+import org.pipservices3.commons.run.Opener;
+import org.servicejobs.FreePort;
+import org.servicejobs.data.version1.JobV1;
+import org.servicejobs.logic.JobsController;
+import org.servicejobs.persistence.IJobsPersistence;
+import org.servicejobs.persistence.JobLease;
+import org.servicejobs.persistence.JobTypeStats;
+import org.servicejobs.persistence.JobsMemoryPersistence;
+import org.servicejobs.services.GracefulHttpEndpoint;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The long-poll of start_job_by_type over real HTTP: the memory store (watched, so a test knows
+ * when a call found no job and is about to wait), the controller on the system clock with no
+ * cleaner and a wait poll interval of a minute (so only the signal of an add can wake a waiter
+ * within a test, never the poll), the graceful endpoint on a free port and the service; raw JSON
+ * sent with the JDK HttpClient over HTTP/1.1.
+ */
+class JobsLongPollTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String CORRELATION_ID = "long-poll-test";
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+    private static final long LEASE = 60_000;
+    /** The bound: a waiting lease answers within this after the add is answered. */
+    private static final long WAKE_BOUND_MILLIS = 100;
+    private static final int WAKE_ROUNDS = 5;
+    private static final int WAITERS = 200;
+    /** Platform threads the waiters may add at most: far from one per waiter. */
+    private static final int MAX_THREAD_GROWTH = 50;
+
+    private WatchedPersistence persistence;
+    private JobsController controller;
+    private List<Object> components = List.of();
+    private int port;
+    private ExecutorService callers;
+    private HttpClient client;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        // Callers on virtual threads, and the client's own tasks too: the platform threads the
+        // test counts are the server's, not 200 blocked callers.
+        callers = Executors.newVirtualThreadPerTaskExecutor();
+        client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .executor(callers)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        openService(ConfigParams.fromTuples());
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        try {
+            // A failed test may leave waiters: end them, so the endpoint need not wait for them.
+            if (controller != null)
+                controller.stopWaiting();
+            closeService();
+        } finally {
+            callers.shutdownNow();
+            client.shutdownNow();
+        }
+    }
+
+    /** Wires and opens the components; the controller gets these options over the test's. */
+    private void openService(ConfigParams controllerOptions) throws Exception {
+        persistence = new WatchedPersistence();
+        controller = new JobsController();
+        controller.configure(ConfigParams.fromTuples(
+                "options.clean_interval", 0,
+                "options.wait_poll_interval", 60_000).override(controllerOptions));
+        GracefulHttpEndpoint endpoint = new GracefulHttpEndpoint();
+        port = FreePort.find();
+        endpoint.configure(ConfigParams.fromTuples(
+                "connection.protocol", "http",
+                "connection.host", "localhost",
+                "connection.port", port));
+        JobsHttpServiceV1 service = new JobsHttpServiceV1();
+        service.configure(new ConfigParams());
+
+        References references = References.fromTuples(
+                new Descriptor("pip-services-jobs", "persistence", "memory", "default", "1.0"), persistence,
+                new Descriptor("pip-services-jobs", "controller", "default", "default", "1.0"), controller,
+                new Descriptor("pip-services-jobs", "endpoint", "http", "default", "1.0"), endpoint,
+                new Descriptor("pip-services-jobs", "service", "http", "default", "1.0"), service);
+        components = List.of(persistence, controller, endpoint, service);
+        Referencer.setReferences(references, components);
+        Opener.open(null, components);
+    }
+
+    private void closeService() throws Exception {
+        List<Object> reversed = new ArrayList<>(components);
+        Collections.reverse(reversed);
+        components = List.of();
+        Closer.close(null, reversed);
+    }
+
+    // ---------------------------------------------------------------- tests
+
+    @Test
+    void aWaitingLeaseReturnsWithin100MsOfTheAdd() throws Exception {
+        long slowest = Long.MIN_VALUE;
+        List<Long> latencies = new ArrayList<>();
+        for (int round = 1; round <= WAKE_ROUNDS; round++) {
+            String type = "wake-" + round;
+            CountDownLatch waiting = persistence.watchEmptyLeases(type, 1);
+
+            Future<Answer> poll = callers.submit(() -> timedPost("start_job_by_type",
+                    Map.of("type", type, "timeout", LEASE, "wait", 10_000)));
+            assertTrue(waiting.await(10, TimeUnit.SECONDS), "round " + round + ": the long-poll never looked for a job");
+            assertFalse(poll.isDone(), "round " + round + ": the long-poll answered before a job was added");
+
+            JobV1 direct = new JobV1(null, type, "ref-" + round, null);
+            direct.setCreated(ZonedDateTime.now(java.time.ZoneOffset.UTC));
+            String id = persistence.create(null, direct).getId();
+            Answer add = new Answer(null, System.nanoTime());
+
+            Answer leased = poll.get(15, TimeUnit.SECONDS);
+            JsonNode job = okJson(leased.response());
+            assertEquals(id, job.get("id").asText(), "round " + round + ": the long-poll leased another job");
+            assertFalse(job.get("lock_token").asText().isEmpty(), "round " + round + ": no lock_token");
+            assertEquals(1, job.get("retries").asInt());
+
+            long latency = TimeUnit.NANOSECONDS.toMillis(leased.answeredAt() - add.answeredAt());
+            latencies.add(latency);
+            slowest = Math.max(slowest, latency);
+            assertTrue(latency <= WAKE_BOUND_MILLIS, "round " + round + ": the long-poll answered " + latency
+                    + " ms after the add was answered (bound " + WAKE_BOUND_MILLIS + " ms); rounds so far: " + latencies);
+        }
+        System.out.println("JobsLongPollTest: add-to-answer ms per round " + latencies + ", largest " + slowest);
+    }
+
+    @Test
+    void aWaitingLeaseReturnsEmptyAfterItsWait() throws Exception {
+        long start = System.nanoTime();
+        Answer answer = timedPost("start_job_by_type", Map.of("type", "empty", "timeout", LEASE, "wait", 300));
+        long millis = TimeUnit.NANOSECONDS.toMillis(answer.answeredAt() - start);
+
+        assertEquals(204, answer.response().statusCode(), () -> "unexpected answer: " + answer.response().body());
+        assertEquals("", answer.response().body());
+        assertTrue(millis >= 295, "answered after " + millis + " ms, before its wait of 300 ms");
+        assertTrue(millis < 5000, "answered after " + millis + " ms");
+    }
+
+    @Test
+    void twoHundredWaitersDoNotExhaustTheServer() throws Exception {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        CountDownLatch waiting = persistence.watchEmptyLeases("bulk", WAITERS);
+        int threadsBefore = threads.getThreadCount();
+        threads.resetPeakThreadCount();
+
+        List<Future<Answer>> waiters = new ArrayList<>();
+        for (int i = 0; i < WAITERS; i++)
+            waiters.add(callers.submit(() -> timedPost("start_job_by_type",
+                    Map.of("type", "bulk", "timeout", LEASE, "wait", 20_000))));
+        assertTrue(waiting.await(20, TimeUnit.SECONDS),
+                (WAITERS - waiting.getCount()) + " of " + WAITERS + " long-polls looked for a job");
+
+        int threadsWhileWaiting = threads.getThreadCount();
+        int peak = threads.getPeakThreadCount();
+        assertTrue(threadsWhileWaiting - threadsBefore < MAX_THREAD_GROWTH, "platform threads grew from "
+                + threadsBefore + " to " + threadsWhileWaiting + " with " + WAITERS + " waiters");
+        assertTrue(peak - threadsBefore < MAX_THREAD_GROWTH, "platform threads peaked at " + peak
+                + " from " + threadsBefore + " with " + WAITERS + " waiters");
+        for (int i = 0; i < WAITERS; i++)
+            assertFalse(waiters.get(i).isDone(), "waiter " + i + " answered with no job of its type");
+
+        long start = System.nanoTime();
+        Answer page = timedPost("get_jobs", Map.of());
+        assertEquals(0, okJson(page.response()).get("data").size());
+        long pageMillis = TimeUnit.NANOSECONDS.toMillis(page.answeredAt() - start);
+        assertTrue(pageMillis < 1000, "get_jobs took " + pageMillis + " ms with " + WAITERS + " waiters");
+
+        start = System.nanoTime();
+        Answer other = timedPost("add_job", Map.of("new_job", newJob("other", "other-1")));
+        assertEquals("other", okJson(other.response()).get("type").asText());
+        long addMillis = TimeUnit.NANOSECONDS.toMillis(other.answeredAt() - start);
+        assertTrue(addMillis < 1000, "add_job took " + addMillis + " ms with " + WAITERS + " waiters");
+
+        Set<String> added = new HashSet<>();
+        long lastAdd = 0;
+        for (int i = 0; i < WAITERS; i++) {
+            Answer add = timedPost("add_job", Map.of("new_job", newJob("bulk", "bulk-" + i)));
+            added.add(okJson(add.response()).get("id").asText());
+            lastAdd = add.answeredAt();
+        }
+        assertEquals(WAITERS, added.size());
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        Set<String> leased = new HashSet<>();
+        Set<String> tokens = new HashSet<>();
+        long lastAnswer = lastAdd;
+        for (int i = 0; i < WAITERS; i++) {
+            Answer answer = waiters.get(i).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            JsonNode job = okJson(answer.response());
+            assertEquals("bulk", job.get("type").asText());
+            assertEquals(1, job.get("retries").asInt(), () -> "a job leased twice: " + job);
+            assertTrue(leased.add(job.get("id").asText()), "job " + job.get("id") + " given to two waiters");
+            assertTrue(tokens.add(job.get("lock_token").asText()), "a lock_token given twice");
+            lastAnswer = Math.max(lastAnswer, answer.answeredAt());
+        }
+        assertEquals(added, leased, "the waiters did not get exactly the added jobs");
+        long drainMillis = TimeUnit.NANOSECONDS.toMillis(lastAnswer - lastAdd);
+        assertTrue(drainMillis < 5000, "the last waiter answered " + drainMillis + " ms after the last add");
+        // Every job of the type is leased: a new lease finds none.
+        assertEquals(204, post("start_job_by_type", Map.of("type", "bulk", "timeout", LEASE)).statusCode());
+        System.out.println("JobsLongPollTest: platform threads " + threadsBefore + " before " + WAITERS
+                + " waiters, " + threadsWhileWaiting + " while they wait (peak " + peak + "); get_jobs "
+                + pageMillis + " ms, add_job " + addMillis + " ms; last waiter answered " + drainMillis
+                + " ms after the last add");
+    }
+
+    @Test
+    void aWaiterBeyondMaxWaitersIsRefusedWith503() throws Exception {
+        closeService();
+        openService(ConfigParams.fromTuples("options.max_waiters", 10));
+        CountDownLatch waiting = persistence.watchEmptyLeases("limited", 10);
+        Map<String, Object> longPoll = Map.of("type", "limited", "timeout", LEASE, "wait", 20_000);
+
+        List<CompletableFuture<Answer>> calls = new ArrayList<>();
+        for (int i = 0; i < 10; i++)
+            calls.add(CompletableFuture.supplyAsync(() -> timedPostUnchecked("start_job_by_type", longPoll), callers));
+        assertTrue(waiting.await(10, TimeUnit.SECONDS),
+                (10 - waiting.getCount()) + " of 10 long-polls looked for a job");
+        calls.add(CompletableFuture.supplyAsync(() -> timedPostUnchecked("start_job_by_type", longPoll), callers));
+
+        // A call reports no job before it takes a waiter's slot, so which of the 11 loses the race
+        // for the last slot is the server's choice; in practice the 11th. Exactly one is refused at
+        // once; the 10 others keep waiting.
+        Answer refused = (Answer) CompletableFuture.anyOf(calls.toArray(CompletableFuture[]::new))
+                .get(5, TimeUnit.SECONDS);
+        JsonNode error = assertError(refused.response(), 503, "TOO_MANY_WAITERS");
+        assertEquals(CORRELATION_ID, error.get("correlation_id").asText());
+        assertEquals(10, error.get("details").get("max_waiters").asInt(), error::toString);
+        List<CompletableFuture<Answer>> waiters = new ArrayList<>();
+        for (CompletableFuture<Answer> call : calls) {
+            if (call.isDone() && call.get() == refused)
+                continue;
+            assertFalse(call.isDone(), () -> "a second call answered while 10 should wait: " + call.join().response().body());
+            waiters.add(call);
+        }
+        assertEquals(10, waiters.size());
+
+        Set<String> added = new HashSet<>();
+        for (int i = 0; i < 10; i++)
+            added.add(okJson(post("add_job", Map.of("new_job", newJob("limited", "limited-" + i)))).get("id").asText());
+        Set<String> leased = new HashSet<>();
+        for (CompletableFuture<Answer> waiter : waiters)
+            leased.add(okJson(waiter.get(10, TimeUnit.SECONDS).response()).get("id").asText());
+        assertEquals(added, leased, "the 10 waiters did not get the 10 added jobs, one each");
+
+        // The slots are free again: a new call waits its whole wait instead of being refused.
+        long start = System.nanoTime();
+        Answer again = timedPost("start_job_by_type", Map.of("type", "limited", "timeout", LEASE, "wait", 300));
+        assertEquals(204, again.response().statusCode(), () -> "unexpected answer: " + again.response().body());
+        assertTrue(TimeUnit.NANOSECONDS.toMillis(again.answeredAt() - start) >= 295, "the call did not wait");
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** An answer and the System.nanoTime() taken right after it arrived. */
+    private record Answer(HttpResponse<String> response, long answeredAt) {
+    }
+
+    private static Map<String, Object> newJob(String type, String refId) {
+        Map<String, Object> job = new LinkedHashMap<>();
+        job.put("type", type);
+        job.put("ref_id", refId);
+        return job;
+    }
+
+    private HttpResponse<String> post(String command, Object params) throws IOException, InterruptedException {
+        return timedPost(command, params).response();
+    }
+
+    private Answer timedPost(String command, Object params) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(
+                        URI.create("http://localhost:" + port + "/v1/jobs/" + command + "?correlation_id=" + CORRELATION_ID))
+                .timeout(REQUEST_TIMEOUT)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(params)))
+                .build();
+        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        return new Answer(response, System.nanoTime());
+    }
+
+    private Answer timedPostUnchecked(String command, Object params) {
+        try {
+            return timedPost(command, params);
+        } catch (IOException ex) {
+            throw new IllegalStateException(ex);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    private static JsonNode okJson(HttpResponse<String> response) throws IOException {
+        assertEquals(200, response.statusCode(), () -> "unexpected answer: " + response.body());
+        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"),
+                () -> "content type " + response.headers().firstValue("Content-Type"));
+        return JSON.readTree(response.body());
+    }
+
+    /** Checks the standard error JSON and returns it. */
+    private static JsonNode assertError(HttpResponse<String> response, int status, String code) throws IOException {
+        assertEquals(status, response.statusCode(), () -> "unexpected answer: " + response.body());
+        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"),
+                () -> "content type " + response.headers().firstValue("Content-Type"));
+        JsonNode error = JSON.readTree(response.body());
+        assertNotNull(error, "empty error body");
+        assertTrue(error.isObject(), error::toString);
+        for (String key : List.of("category", "status", "code", "message", "correlation_id"))
+            assertTrue(error.has(key), () -> "no " + key + " in " + error);
+        assertFalse(error.has("stack_trace"), () -> "stack trace sent: " + error);
+        assertEquals(status, error.get("status").asInt());
+        assertEquals(code, error.get("code").asText());
+        assertFalse(error.get("category").asText().isEmpty());
+        assertFalse(error.get("message").asText().isEmpty());
+        return error;
+    }
+
+    /**
+     * The memory store, watched: a lease by type that finds no job counts down the latch of its
+     * type (the long-poll that made it is then about to wait). Every call goes to the store.
+     */
+    private static final class WatchedPersistence implements IJobsPersistence, IReferenceable, IOpenable {
+        private final JobsMemoryPersistence store = new JobsMemoryPersistence();
+        private final Map<String, CountDownLatch> emptyLeases = new ConcurrentHashMap<>();
+
+        /** A latch counted down each time a lease of the type finds no free job. */
+        CountDownLatch watchEmptyLeases(String type, int count) {
+            CountDownLatch latch = new CountDownLatch(count);
+            emptyLeases.put(type, latch);
+            return latch;
+        }
+
+        @Override
+        public void setReferences(IReferences references) {
+            store.setReferences(references);
+        }
+
+        @Override
+        public boolean isOpen() {
+            return store.isOpen();
+        }
+
+        @Override
+        public void open(String correlationId) throws ApplicationException {
+            store.open(correlationId);
+        }
+
+        @Override
+        public void close(String correlationId) throws ApplicationException {
+            store.close(correlationId);
+        }
+
+        @Override
+        public DataPage<JobV1> getPageByFilter(String correlationId, FilterParams filter, PagingParams paging)
+                throws ApplicationException {
+            return store.getPageByFilter(correlationId, filter, paging);
+        }
+
+        @Override
+        public JobV1 getOneById(String correlationId, String id) throws ApplicationException {
+            return store.getOneById(correlationId, id);
+        }
+
+        @Override
+        public JobV1 create(String correlationId, JobV1 job) throws ApplicationException {
+            return store.create(correlationId, job);
+        }
+
+        @Override
+        public JobV1 createUnique(String correlationId, JobV1 job) throws ApplicationException {
+            return store.createUnique(correlationId, job);
+        }
+
+        @Override
+        public JobV1 startJobById(String correlationId, String id, JobLease lease) throws ApplicationException {
+            return store.startJobById(correlationId, id, lease);
+        }
+
+        @Override
+        public JobV1 startJobByType(String correlationId, String type, JobLease lease) throws ApplicationException {
+            JobV1 job = store.startJobByType(correlationId, type, lease);
+            CountDownLatch empty = emptyLeases.get(type);
+            if (job == null && empty != null)
+                empty.countDown();
+            return job;
+        }
+
+        @Override
+        public JobV1 extendJob(String correlationId, String id, String lockToken, ZonedDateTime lockedUntil)
+                throws ApplicationException {
+            return store.extendJob(correlationId, id, lockToken, lockedUntil);
+        }
+
+        @Override
+        public JobV1 abortJob(String correlationId, String id, String lockToken) throws ApplicationException {
+            return store.abortJob(correlationId, id, lockToken);
+        }
+
+        @Override
+        public JobV1 completeJob(String correlationId, String id, String lockToken, ZonedDateTime completed)
+                throws ApplicationException {
+            return store.completeJob(correlationId, id, lockToken, completed);
+        }
+
+        @Override
+        public JobV1 deleteById(String correlationId, String id) throws ApplicationException {
+            return store.deleteById(correlationId, id);
+        }
+
+        @Override
+        public void deleteAll(String correlationId) throws ApplicationException {
+            store.deleteAll(correlationId);
+        }
+
+        @Override
+        public long cleanJobs(String correlationId, ZonedDateTime now, ZonedDateTime completedBefore, int maxRetries)
+                throws ApplicationException {
+            return store.cleanJobs(correlationId, now, completedBefore, maxRetries);
+        }
+
+        @Override
+        public Map<String, JobTypeStats> getStats(String correlationId, ZonedDateTime now, int maxRetries)
+                throws ApplicationException {
+            return store.getStats(correlationId, now, maxRetries);
+        }
+    }
+}
