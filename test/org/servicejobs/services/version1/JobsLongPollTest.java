@@ -155,10 +155,8 @@ class JobsLongPollTest {
             assertTrue(waiting.await(10, TimeUnit.SECONDS), "round " + round + ": the long-poll never looked for a job");
             assertFalse(poll.isDone(), "round " + round + ": the long-poll answered before a job was added");
 
-            JobV1 direct = new JobV1(null, type, "ref-" + round, null);
-            direct.setCreated(ZonedDateTime.now(java.time.ZoneOffset.UTC));
-            String id = persistence.create(null, direct).getId();
-            Answer add = new Answer(null, System.nanoTime());
+            Answer add = timedPost("add_job", Map.of("new_job", newJob(type, "ref-" + round)));
+            String id = okJson(add.response()).get("id").asText();
 
             Answer leased = poll.get(15, TimeUnit.SECONDS);
             JsonNode job = okJson(leased.response());
