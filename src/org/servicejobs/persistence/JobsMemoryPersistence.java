@@ -167,33 +167,27 @@ public class JobsMemoryPersistence implements IJobsPersistence, IConfigurable, I
 
     @Override
     public JobV1 create(String correlationId, JobV1 job) throws ApplicationException {
-        JobRecord record = newRecord(correlationId, job);
-        Object prepared = prepare(correlationId, record);
-        long ticket;
-        _lock.lock();
-        try {
-            if (_index.get(record.id) != null)
-                throw new ConflictException(correlationId, "JOB_ALREADY_EXISTS", "Job " + record.id + " already exists")
-                        .withDetails("job_id", record.id);
-            ticket = journal(correlationId, Change.ADD, record, prepared);
-            record = _index.add(record);
-        } finally {
-            _lock.unlock();
-        }
-        awaitJournal(correlationId, ticket);
-        return record.toJob();
+        return add(correlationId, job, false);
     }
 
     @Override
     public JobV1 createUnique(String correlationId, JobV1 job) throws ApplicationException {
+        return add(correlationId, job, true);
+    }
+
+    /** Adds a job; when unique, returns instead the oldest not completed job of its type and ref_id. */
+    private JobV1 add(String correlationId, JobV1 job, boolean unique) throws ApplicationException {
         JobRecord record = newRecord(correlationId, job);
         Object prepared = prepare(correlationId, record);
         long ticket;
         _lock.lock();
         try {
-            JobRecord existing = _index.firstLive(record.type, record.refId);
+            JobRecord existing = unique ? _index.firstLive(record.type, record.refId) : null;
             if (existing != null)
                 return existing.toJob();
+            if (_index.get(record.id) != null)
+                throw new ConflictException(correlationId, "JOB_ALREADY_EXISTS", "Job " + record.id + " already exists")
+                        .withDetails("job_id", record.id);
             ticket = journal(correlationId, Change.ADD, record, prepared);
             record = _index.add(record);
         } finally {

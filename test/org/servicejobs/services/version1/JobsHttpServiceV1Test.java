@@ -1,12 +1,6 @@
 package org.servicejobs.services.version1;
 
-import org.pipservices3.commons.errors.ConfigException;
-import org.pipservices3.commons.refer.IReferenceable;
-import org.pipservices3.commons.refer.IReferences;
-import org.pipservices3.commons.refer.ReferenceException;
 import org.pipservices3.commons.run.ICleanable;
-import org.pipservices3.commons.run.IOpenable;
-import java.time.ZonedDateTime;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterEach;
@@ -27,9 +21,8 @@ import org.servicejobs.SettableClock;
 import org.servicejobs.TestData;
 import org.servicejobs.data.version1.JobV1;
 import org.servicejobs.logic.JobsController;
+import org.servicejobs.persistence.DelegatingJobsPersistence;
 import org.servicejobs.persistence.IJobsPersistence;
-import org.servicejobs.persistence.JobLease;
-import org.servicejobs.persistence.JobTypeStats;
 import org.servicejobs.services.GracefulHttpEndpoint;
 
 import java.io.ByteArrayInputStream;
@@ -891,14 +884,13 @@ abstract class JobsHttpServiceV1Test {
      * A store whose page query for one type waits at a gate, so a request stays in flight; every
      * other call goes to the store under test.
      */
-    private static final class GatedPersistence implements IJobsPersistence, IReferenceable, IOpenable {
+    private static final class GatedPersistence extends DelegatingJobsPersistence {
         final CountDownLatch entered = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
-        private final IJobsPersistence store;
         private volatile String gatedType;
 
         GatedPersistence(IJobsPersistence store) {
-            this.store = store;
+            super(store);
         }
 
         void gatePagesOfType(String type) {
@@ -906,25 +898,10 @@ abstract class JobsHttpServiceV1Test {
         }
 
         @Override
-        public void setReferences(IReferences references) throws ReferenceException, ConfigException {
-            Referencer.setReferencesForOne(references, store);
-        }
-
-        @Override
-        public boolean isOpen() {
-            return ((IOpenable) store).isOpen();
-        }
-
-        @Override
-        public void open(String correlationId) throws ApplicationException {
-            Opener.openOne(correlationId, store);
-        }
-
-        @Override
         public void close(String correlationId) throws ApplicationException {
             if (store instanceof ICleanable cleanable)
                 cleanable.clear(correlationId);
-            Closer.closeOne(correlationId, store);
+            super.close(correlationId);
         }
 
         @Override
@@ -940,71 +917,7 @@ abstract class JobsHttpServiceV1Test {
                     Thread.currentThread().interrupt();
                 }
             }
-            return store.getPageByFilter(correlationId, filter, paging);
-        }
-
-        @Override
-        public JobV1 getOneById(String correlationId, String id) throws ApplicationException {
-            return store.getOneById(correlationId, id);
-        }
-
-        @Override
-        public JobV1 create(String correlationId, JobV1 job) throws ApplicationException {
-            return store.create(correlationId, job);
-        }
-
-        @Override
-        public JobV1 createUnique(String correlationId, JobV1 job) throws ApplicationException {
-            return store.createUnique(correlationId, job);
-        }
-
-        @Override
-        public JobV1 startJobById(String correlationId, String id, JobLease lease) throws ApplicationException {
-            return store.startJobById(correlationId, id, lease);
-        }
-
-        @Override
-        public JobV1 startJobByType(String correlationId, String type, JobLease lease) throws ApplicationException {
-            return store.startJobByType(correlationId, type, lease);
-        }
-
-        @Override
-        public JobV1 extendJob(String correlationId, String id, String lockToken, ZonedDateTime lockedUntil)
-                throws ApplicationException {
-            return store.extendJob(correlationId, id, lockToken, lockedUntil);
-        }
-
-        @Override
-        public JobV1 abortJob(String correlationId, String id, String lockToken) throws ApplicationException {
-            return store.abortJob(correlationId, id, lockToken);
-        }
-
-        @Override
-        public JobV1 completeJob(String correlationId, String id, String lockToken, ZonedDateTime completed)
-                throws ApplicationException {
-            return store.completeJob(correlationId, id, lockToken, completed);
-        }
-
-        @Override
-        public JobV1 deleteById(String correlationId, String id) throws ApplicationException {
-            return store.deleteById(correlationId, id);
-        }
-
-        @Override
-        public void deleteAll(String correlationId) throws ApplicationException {
-            store.deleteAll(correlationId);
-        }
-
-        @Override
-        public long cleanJobs(String correlationId, ZonedDateTime now, ZonedDateTime completedBefore, int maxRetries)
-                throws ApplicationException {
-            return store.cleanJobs(correlationId, now, completedBefore, maxRetries);
-        }
-
-        @Override
-        public Map<String, JobTypeStats> getStats(String correlationId, ZonedDateTime now, int maxRetries)
-                throws ApplicationException {
-            return store.getStats(correlationId, now, maxRetries);
+            return super.getPageByFilter(correlationId, filter, paging);
         }
     }
 }

@@ -6,24 +6,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.pipservices3.commons.config.ConfigParams;
-import org.pipservices3.commons.data.DataPage;
-import org.pipservices3.commons.data.FilterParams;
-import org.pipservices3.commons.data.PagingParams;
 import org.pipservices3.commons.errors.ApplicationException;
 import org.pipservices3.commons.refer.Descriptor;
-import org.pipservices3.commons.refer.IReferenceable;
-import org.pipservices3.commons.refer.IReferences;
 import org.pipservices3.commons.refer.References;
 import org.pipservices3.commons.refer.Referencer;
 import org.pipservices3.commons.run.Closer;
-import org.pipservices3.commons.run.IOpenable;
 import org.pipservices3.commons.run.Opener;
 import org.servicejobs.FreePort;
 import org.servicejobs.data.version1.JobV1;
 import org.servicejobs.logic.JobsController;
-import org.servicejobs.persistence.IJobsPersistence;
+import org.servicejobs.persistence.DelegatingJobsPersistence;
 import org.servicejobs.persistence.JobLease;
-import org.servicejobs.persistence.JobTypeStats;
 import org.servicejobs.persistence.JobsMemoryPersistence;
 import org.servicejobs.services.GracefulHttpEndpoint;
 
@@ -36,7 +29,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -370,9 +362,12 @@ class JobsLongPollTest {
      * The memory store, watched: a lease by type that finds no job counts down the latch of its
      * type (the long-poll that made it is then about to wait). Every call goes to the store.
      */
-    private static final class WatchedPersistence implements IJobsPersistence, IReferenceable, IOpenable {
-        private final JobsMemoryPersistence store = new JobsMemoryPersistence();
+    private static final class WatchedPersistence extends DelegatingJobsPersistence {
         private final Map<String, CountDownLatch> emptyLeases = new ConcurrentHashMap<>();
+
+        WatchedPersistence() {
+            super(new JobsMemoryPersistence());
+        }
 
         /** A latch counted down each time a lease of the type finds no free job. */
         CountDownLatch watchEmptyLeases(String type, int count) {
@@ -382,97 +377,12 @@ class JobsLongPollTest {
         }
 
         @Override
-        public void setReferences(IReferences references) {
-            store.setReferences(references);
-        }
-
-        @Override
-        public boolean isOpen() {
-            return store.isOpen();
-        }
-
-        @Override
-        public void open(String correlationId) throws ApplicationException {
-            store.open(correlationId);
-        }
-
-        @Override
-        public void close(String correlationId) throws ApplicationException {
-            store.close(correlationId);
-        }
-
-        @Override
-        public DataPage<JobV1> getPageByFilter(String correlationId, FilterParams filter, PagingParams paging)
-                throws ApplicationException {
-            return store.getPageByFilter(correlationId, filter, paging);
-        }
-
-        @Override
-        public JobV1 getOneById(String correlationId, String id) throws ApplicationException {
-            return store.getOneById(correlationId, id);
-        }
-
-        @Override
-        public JobV1 create(String correlationId, JobV1 job) throws ApplicationException {
-            return store.create(correlationId, job);
-        }
-
-        @Override
-        public JobV1 createUnique(String correlationId, JobV1 job) throws ApplicationException {
-            return store.createUnique(correlationId, job);
-        }
-
-        @Override
-        public JobV1 startJobById(String correlationId, String id, JobLease lease) throws ApplicationException {
-            return store.startJobById(correlationId, id, lease);
-        }
-
-        @Override
         public JobV1 startJobByType(String correlationId, String type, JobLease lease) throws ApplicationException {
-            JobV1 job = store.startJobByType(correlationId, type, lease);
+            JobV1 job = super.startJobByType(correlationId, type, lease);
             CountDownLatch empty = emptyLeases.get(type);
             if (job == null && empty != null)
                 empty.countDown();
             return job;
-        }
-
-        @Override
-        public JobV1 extendJob(String correlationId, String id, String lockToken, ZonedDateTime lockedUntil)
-                throws ApplicationException {
-            return store.extendJob(correlationId, id, lockToken, lockedUntil);
-        }
-
-        @Override
-        public JobV1 abortJob(String correlationId, String id, String lockToken) throws ApplicationException {
-            return store.abortJob(correlationId, id, lockToken);
-        }
-
-        @Override
-        public JobV1 completeJob(String correlationId, String id, String lockToken, ZonedDateTime completed)
-                throws ApplicationException {
-            return store.completeJob(correlationId, id, lockToken, completed);
-        }
-
-        @Override
-        public JobV1 deleteById(String correlationId, String id) throws ApplicationException {
-            return store.deleteById(correlationId, id);
-        }
-
-        @Override
-        public void deleteAll(String correlationId) throws ApplicationException {
-            store.deleteAll(correlationId);
-        }
-
-        @Override
-        public long cleanJobs(String correlationId, ZonedDateTime now, ZonedDateTime completedBefore, int maxRetries)
-                throws ApplicationException {
-            return store.cleanJobs(correlationId, now, completedBefore, maxRetries);
-        }
-
-        @Override
-        public Map<String, JobTypeStats> getStats(String correlationId, ZonedDateTime now, int maxRetries)
-                throws ApplicationException {
-            return store.getStats(correlationId, now, maxRetries);
         }
     }
 }
