@@ -15,7 +15,7 @@ import java.util.Set;
  * <li>MONGO_ENABLED needs MONGO_SERVICE_URI or MONGO_SERVICE_HOST;</li>
  * <li>HTTP_PORT and MONGO_SERVICE_PORT are ports (1 to 65535);</li>
  * <li>FILE_SYNC is always, batch or none;</li>
- * <li>MAX_RETRIES, CLEAN_INTERVAL, COMPLETED_RETENTION are whole numbers;</li>
+ * <li>MAX_RETRIES, CLEAN_INTERVAL, COMPLETED_RETENTION, HTTP_THREADS are whole numbers;</li>
  * <li>HTTPS_KEY_FILE and HTTPS_CRT_FILE come together.</li>
  * </ul>
  * Empty values are dropped, so that in the templates a variable set to "" is off, as one unset.
@@ -61,7 +61,7 @@ public final class JobsParameters {
         String sync = value(parameters, "FILE_SYNC");
         if (sync != null && !SYNCS.contains(sync.toLowerCase(Locale.ROOT)))
             throw error(correlationId, "FILE_SYNC=" + sync + " is not a sync policy: use always, batch or none");
-        for (String name : List.of("MAX_RETRIES", "CLEAN_INTERVAL", "COMPLETED_RETENTION")) {
+        for (String name : List.of("MAX_RETRIES", "CLEAN_INTERVAL", "COMPLETED_RETENTION", "HTTP_THREADS")) {
             Long number = number(correlationId, parameters, name);
             if (number != null && number < 0)
                 throw error(correlationId, name + "=" + number + " may not be negative");

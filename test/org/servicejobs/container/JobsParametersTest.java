@@ -56,6 +56,7 @@ class JobsParametersTest {
         assertTrue(refusal("HTTP_PORT", "0").contains("not a port"));
         assertTrue(refusal("MAX_RETRIES", "-1").contains("may not be negative"));
         assertTrue(refusal("CLEAN_INTERVAL", "soon").contains("CLEAN_INTERVAL=soon"));
+        assertTrue(refusal("HTTP_THREADS", "-2").contains("may not be negative"));
     }
 
     @Test
