@@ -462,7 +462,7 @@ class JobsFilePersistenceTest {
     void leasingByTypeAfterRestartGivesTheOldestFreeJob() throws Exception {
         Object[] config = config("batch");
         JobsFilePersistence store = open(config);
-        JobV1 j3000 = store.create(CID, TestData.job("lease", "3000", at(3_000)));
+        JobV1 jLast = store.create(CID, TestData.job("lease", "r-last", at(3_000)));
         JobV1 j1000 = store.create(CID, TestData.job("lease", "1000", at(1_000)));
         JobV1 j2000 = store.create(CID, TestData.job("lease", "2000", at(2_000)));
         JobV1 locked = store.create(CID, TestData.job("lease", "locked", at(500)));
@@ -482,7 +482,7 @@ class JobsFilePersistenceTest {
 
         store = restart(store, config);
         assertEquals(j2000.getId(), store.startJobByType(CID, "lease", lease(NOW + 1, NOW + 10_000, "b")).getId());
-        assertEquals(j3000.getId(), store.startJobByType(CID, "lease", lease(NOW + 2, NOW + 10_000, "c")).getId());
+        assertEquals(jLast.getId(), store.startJobByType(CID, "lease", lease(NOW + 2, NOW + 10_000, "c")).getId());
         assertNull(store.startJobByType(CID, "lease", lease(NOW + 3, NOW + 10_000, "d")), "the rest is not free");
         JobV1 again = store.startJobByType(CID, "lease", lease(NOW + 10_000, NOW + 20_000, "e"));
         assertEquals(locked.getId(), again.getId(), "the oldest job whose lock ended");

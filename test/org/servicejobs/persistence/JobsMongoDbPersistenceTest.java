@@ -143,14 +143,14 @@ class JobsMongoDbPersistenceTest {
     @Test
     void clientOptionsAreAddedToTheConnection() {
         ConfigParams withUri = JobsMongoDbPersistence.withClientOptions(
-                ConfigParams.fromTuples("connection.uri", "mongodb://db:27017/jobs?w=majority&maxIdleTimeMS=500"));
+                ConfigParams.fromTuples("connection.uri", "mongodb://db:27999/jobs?w=majority&maxIdleTimeMS=500"));
         String uri = withUri.getAsString("connection.uri");
-        assertTrue(uri.startsWith("mongodb://db:27017/jobs?w=majority&maxIdleTimeMS=500&"), uri);
+        assertTrue(uri.startsWith("mongodb://db:27999/jobs?w=majority&maxIdleTimeMS=500&"), uri);
         assertTrue(uri.contains("maxLifeTimeMS=0"), uri);
         assertFalse(uri.contains("maxIdleTimeMS=0"), uri);
 
         ConfigParams withHost = JobsMongoDbPersistence.withClientOptions(
-                ConfigParams.fromTuples("connection.host", "db", "connection.port", 27017, "connection.database", "jobs"));
+                ConfigParams.fromTuples("connection.host", "db", "connection.port", 27999, "connection.database", "jobs"));
         assertEquals("0", withHost.getAsString("connection.maxIdleTimeMS"));
         assertEquals("0", withHost.getAsString("connection.maxLifeTimeMS"));
     }

@@ -275,7 +275,7 @@ public class JobsPersistenceFixture {
 
     public void testPageOrder() throws ApplicationException {
         persistence.deleteAll(CID);
-        JobV1 x3000 = persistence.create(CID, TestData.job("order-x", "r1", at(3_000)));
+        JobV1 xLast = persistence.create(CID, TestData.job("order-x", "r1", at(3_000)));
         JobV1 y1000 = persistence.create(CID, TestData.job("order-y", "r2", at(1_000)));
         JobV1 x2000 = persistence.create(CID, TestData.job("order-x", "r3", at(2_000)));
         JobV1 z1000 = persistence.create(CID, TestData.job("order-z", "r4", at(1_000)));
@@ -288,9 +288,9 @@ public class JobsPersistenceFixture {
         expected.add(y0.getId());
         expected.addAll(sameTime);
         expected.add(x2000.getId());
-        expected.add(x3000.getId());
+        expected.add(xLast.getId());
         assertEquals(expected, ids(), "ordered by created time, then id, across types");
-        assertEquals(idsOf(x1000, x2000, x3000), ids("type", "order-x"), "ordered by created time in one type");
+        assertEquals(idsOf(x1000, x2000, xLast), ids("type", "order-x"), "ordered by created time in one type");
     }
 
     public void testPaging() throws ApplicationException {

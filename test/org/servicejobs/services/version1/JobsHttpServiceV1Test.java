@@ -56,6 +56,8 @@ import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.servicejobs.services.version1.HttpAnswers.assertError;
+import static org.servicejobs.services.version1.HttpAnswers.okJson;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -798,31 +800,6 @@ abstract class JobsHttpServiceV1Test {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(ex);
         }
-    }
-
-    private static JsonNode okJson(HttpResponse<String> response) throws IOException {
-        assertEquals(200, response.statusCode(), () -> "unexpected answer: " + response.body());
-        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"),
-                () -> "content type " + response.headers().firstValue("Content-Type"));
-        return JSON.readTree(response.body());
-    }
-
-    /** Checks the standard error JSON and returns it. */
-    private static JsonNode assertError(HttpResponse<String> response, int status, String code) throws IOException {
-        assertEquals(status, response.statusCode(), () -> "unexpected answer: " + response.body());
-        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"),
-                () -> "content type " + response.headers().firstValue("Content-Type"));
-        JsonNode error = JSON.readTree(response.body());
-        assertNotNull(error, "empty error body");
-        assertTrue(error.isObject(), error::toString);
-        for (String key : List.of("category", "status", "code", "message", "correlation_id"))
-            assertTrue(error.has(key), () -> "no " + key + " in " + error);
-        assertFalse(error.has("stack_trace"), () -> "stack trace sent: " + error);
-        assertEquals(status, error.get("status").asInt());
-        assertEquals(code, error.get("code").asText());
-        assertFalse(error.get("category").asText().isEmpty());
-        assertFalse(error.get("message").asText().isEmpty());
-        return error;
     }
 
     /** Every date key is present, and null or an ISO-8601 UTC date with milliseconds. */
