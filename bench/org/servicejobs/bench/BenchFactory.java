@@ -7,8 +7,8 @@ import org.pipservices3.components.build.Factory;
 
 /**
  * Creates the benchmark-only components: a no-op command on the same HTTP stack as the jobs
- * service, the ceiling every HTTP figure is compared with. config/config.yml adds this factory
- * and its components when BENCH_NOOP is set.
+ * service, the ceiling every HTTP figure is compared with. bench/config.yml adds this factory
+ * and its components.
  */
 public class BenchFactory extends Factory implements IReferenceable {
     public static final Descriptor NoopControllerDescriptor = new Descriptor("pip-services-jobs-bench", "controller", "noop", "*", "1.0");

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.LongAdder;
  * rate of each scenario and its ratio to the no-op command of the same HTTP stack.
  * <p>
  * Usage: HttpLoad &lt;port&gt; [connections=32] [warmup seconds=30] [seconds per scenario=10].
- * The server must run with BENCH_NOOP=1 (the no-op command) and a large MAX_RETRIES (the lease
+ * The server must run with bench/config.yml (the no-op command) and a large MAX_RETRIES (the lease
  * scenario leases the same jobs again and again with 1 ms leases).
  */
 public final class HttpLoad {

@@ -8,6 +8,8 @@ import org.pipservices3.commons.refer.Descriptor;
 import org.pipservices3.commons.refer.Referencer;
 import org.pipservices3.commons.refer.IUnreferenceable;
 import org.pipservices3.commons.run.IClosable;
+import org.pipservices3.commons.run.Notifier;
+import org.pipservices3.commons.run.Parameters;
 import org.pipservices3.commons.run.Opener;
 import org.pipservices3.components.log.CompositeLogger;
 import org.pipservices3.container.ProcessContainer;
@@ -16,7 +18,6 @@ import org.pipservices3.container.refer.ContainerReferences;
 import org.pipservices3.rpc.build.DefaultRpcFactory;
 import org.pipservices3.rpc.services.HttpEndpoint;
 import org.servicejobs.build.JobsServiceFactory;
-import org.servicejobs.logic.JobsController;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -32,8 +33,9 @@ import java.util.concurrent.CountDownLatch;
  * container opens components in an order of its own).
  * <p>
  * On SIGTERM or Ctrl-C it stops cleanly, which Pip's ProcessContainer does not do (its close
- * never runs, and Container.close unsets references before closing them): waiting
- * start_job_by_type calls end, the HTTP endpoints stop and answer the requests in flight, then
+ * never runs, and Container.close unsets references before closing them): every component that
+ * is INotifiable is notified of the stop (the controller ends its long-polls), the HTTP endpoints
+ * stop and answer the requests in flight, then
  * every other component closes, in the reverse order of their creation, each even when
  * another fails.
  * <p>
@@ -119,7 +121,7 @@ public class JobsProcess extends ProcessContainer {
             }
         } catch (ApplicationException | RuntimeException ex) {
             close(correlationId);
-            throw ex;
+            throw configErrorIn(ex);
         }
         _logger = new CompositeLogger(references);
         _logger.info(correlationId, "Container %s started", _info.getName());
@@ -133,10 +135,11 @@ public class JobsProcess extends ProcessContainer {
         _references = null;
         _logger.info(correlationId, "Stopping container %s", _info.getName());
 
-        // Long-polling calls answer now, so the endpoints do not wait for them.
-        for (Object component : components) {
-            if (component instanceof JobsController controller)
-                controller.stopWaiting();
+        // Components that hold calls open (long-polls) are told first, so the endpoints do not wait for them.
+        try {
+            Notifier.notify(correlationId, components, new Parameters());
+        } catch (Exception ex) {
+            _logger.warn(correlationId, "Failed to notify the components of the stop: %s", ex);
         }
         for (Object component : components) {
             if (component instanceof HttpEndpoint)
@@ -191,6 +194,21 @@ public class JobsProcess extends ProcessContainer {
         System.getProperties().forEach((key, value) -> parameters.put(key.toString(), value.toString()));
         parameters.putAll(System.getenv());
         return parameters;
+    }
+
+    /**
+     * The ConfigException a component threw while the container made it (Pip wraps it in a
+     * ReferenceException that names the descriptor), so the error says what is wrong first; any
+     * other error as it is.
+     */
+    private static ApplicationException configErrorIn(Exception ex) {
+        for (Throwable cause = ex; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof ConfigException config)
+                return config;
+        }
+        if (ex instanceof ApplicationException app)
+            return app;
+        throw (RuntimeException) ex;
     }
 
     /** The messages of an error and its causes, each said once. */

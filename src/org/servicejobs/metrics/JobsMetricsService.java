@@ -8,6 +8,7 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Response;
 import org.glassfish.jersey.process.Inflector;
 import org.pipservices3.commons.commands.ICommand;
+import org.pipservices3.commons.commands.ICommandable;
 import org.pipservices3.commons.config.ConfigParams;
 import org.pipservices3.commons.errors.ApplicationException;
 import org.pipservices3.commons.errors.ConfigException;
@@ -15,8 +16,10 @@ import org.pipservices3.commons.refer.Descriptor;
 import org.pipservices3.commons.refer.IReferences;
 import org.pipservices3.commons.refer.ReferenceException;
 import org.pipservices3.rpc.services.RestService;
-import org.servicejobs.logic.JobsController;
-import org.servicejobs.persistence.JobTypeStats;
+import org.servicejobs.config.ConfigOptions;
+import org.servicejobs.data.version1.JobState;
+import org.servicejobs.data.version1.JobTypeStatsV1;
+import org.servicejobs.logic.IJobsStatistics;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -30,13 +33,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * Serves the metrics of the jobs service in the Prometheus text format (version 0.0.4) at
  * <code>GET /metrics</code>: the request metrics of {@link PrometheusCounters}, and the jobs:
  * <ul>
- * <li><code>jobs{type, state}</code>: jobs of each type in each state (waiting, running,
- * completed, failed = retries used up, expired; see {@link JobTypeStats}), every state of a type
- * that has jobs, 0 included; a type without jobs disappears;</li>
+ * <li><code>jobs{type, state}</code>: jobs of each type in each state (the names of
+ * {@link JobState}: waiting, running, completed, failed = retries used up, expired), every state
+ * of a type that has jobs, 0 included; a type without jobs disappears;</li>
  * <li><code>jobs_oldest_waiting_age_seconds{type}</code>: the age of the oldest waiting job of
  * each type, 0 when none of its jobs waits.</li>
  * </ul>
- * The job counts come from {@link JobsController#getStats}, which reads every job: a scrape uses
+ * The job counts come from {@link IJobsStatistics#getStats}, which may read every job: a scrape uses
  * the counts of the last reading, and reads again only when they are older than
  * <code>options.stats_interval</code>, so frequent scrapes of a large store cost one reading per
  * interval. A scrape that comes while another is reading does not wait for it: it answers with
@@ -60,7 +63,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * ### References ###
  * <ul>
  * <li>pip-services-jobs:counters:prometheus:*:1.0 the {@link PrometheusCounters} whose registry is served</li>
- * <li>pip-services-jobs:controller:*:*:1.0 the {@link JobsController}, for the job counts</li>
+ * <li>pip-services-jobs:controller:*:*:1.0 the controller: an {@link IJobsStatistics} for the job counts,
+ * whose commands (if it is an ICommandable) get their request series at zero</li>
  * <li>*:endpoint:http:*:1.0 (optional) the shared HTTP endpoint</li>
  * <li>*:logger:*:*:1.0 (optional) ILogger components to pass log messages</li>
  * </ul>
@@ -71,12 +75,11 @@ public class JobsMetricsService extends RestService {
     public static final long DEFAULT_STATS_INTERVAL = 5000;
     static final String JOBS = "jobs";
     static final String OLDEST_WAITING_AGE = "jobs.oldest.waiting.age";
-    static final List<String> STATES = List.of("waiting", "running", "completed", "failed", "expired");
 
     private String _route = DEFAULT_ROUTE;
     private long _statsInterval = DEFAULT_STATS_INTERVAL;
     private PrometheusCounters _counters;
-    private JobsController _controller;
+    private IJobsStatistics _statistics;
     private MultiGauge _jobs;
     private MultiGauge _oldestWaitingAge;
     private final ReentrantLock _reading = new ReentrantLock();
@@ -92,22 +95,23 @@ public class JobsMetricsService extends RestService {
     public void configure(ConfigParams config) throws ConfigException {
         super.configure(config);
         _route = config.getAsStringWithDefault("route", _route);
-        _statsInterval = config.getAsLongWithDefault("options.stats_interval", _statsInterval);
-        if (_statsInterval < 0)
-            throw new ConfigException(null, "INVALID_STATS_INTERVAL", "options.stats_interval must be 0 or more");
+        _statsInterval = ConfigOptions.getLong(config, "options.stats_interval", _statsInterval, 0, Long.MAX_VALUE);
     }
 
     @Override
     public void setReferences(IReferences references) throws ReferenceException, ConfigException {
         super.setReferences(references);
         _counters = _dependencyResolver.getOneRequired(PrometheusCounters.class, "counters");
-        _controller = _dependencyResolver.getOneRequired(JobsController.class, "controller");
+        _statistics = _dependencyResolver.getOneRequired(IJobsStatistics.class, "controller");
         PrometheusMeterRegistry registry = _counters.getRegistry();
         _jobs = MultiGauge.builder(JOBS).description("Jobs of each type in each state").register(registry);
         _oldestWaitingAge = MultiGauge.builder(OLDEST_WAITING_AGE).baseUnit("seconds")
                 .description("Age of the oldest waiting job of each type").register(registry);
-        for (ICommand command : _controller.getCommandSet().getCommands())
-            _counters.registerOperation(command.getName());
+        Object controller = _dependencyResolver.getOneRequired("controller");
+        if (controller instanceof ICommandable commandable) {
+            for (ICommand command : commandable.getCommandSet().getCommands())
+                _counters.registerOperation(command.getName());
+        }
     }
 
     @Override
@@ -135,7 +139,7 @@ public class JobsMetricsService extends RestService {
         try {
             if (_read && System.nanoTime() - _readAt < TimeUnit.MILLISECONDS.toNanos(_statsInterval))
                 return;
-            publish(_controller.getStats(correlationId));
+            publish(_statistics.getStats(correlationId));
             _readAt = System.nanoTime();
             _read = true;
         } catch (ApplicationException | RuntimeException ex) {
@@ -145,16 +149,14 @@ public class JobsMetricsService extends RestService {
         }
     }
 
-    private void publish(Map<String, JobTypeStats> stats) {
-        Clock clock = _controller.getClock();
+    private void publish(Map<String, JobTypeStatsV1> stats) {
+        Clock clock = _statistics.getClock();
         List<MultiGauge.Row<?>> jobs = new ArrayList<>();
         List<MultiGauge.Row<?>> ages = new ArrayList<>();
         stats.forEach((type, counts) -> {
-            long[] values = {counts.waiting(), counts.running(), counts.completed(), counts.failed(), counts.expired()};
-            for (int i = 0; i < STATES.size(); i++)
-                jobs.add(MultiGauge.Row.of(Tags.of("type", type, "state", STATES.get(i)), values[i]));
-            long created = counts.oldestWaitingCreated() == null ? -1
-                    : counts.oldestWaitingCreated().toInstant().toEpochMilli();
+            for (JobState state : JobState.values())
+                jobs.add(MultiGauge.Row.of(Tags.of("type", type, "state", state.wireName()), counts.count(state)));
+            long created = counts.getOldestWaiting() == null ? -1 : counts.getOldestWaiting().toInstant().toEpochMilli();
             ages.add(MultiGauge.Row.of(Tags.of("type", type), clock,
                     now -> created < 0 ? 0 : Math.max(0, now.millis() - created) / 1000.0));
         });

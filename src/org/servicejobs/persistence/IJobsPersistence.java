@@ -4,6 +4,7 @@ import org.pipservices3.commons.data.DataPage;
 import org.pipservices3.commons.data.FilterParams;
 import org.pipservices3.commons.data.PagingParams;
 import org.pipservices3.commons.errors.ApplicationException;
+import org.servicejobs.data.version1.JobTypeStatsV1;
 import org.servicejobs.data.version1.JobV1;
 
 import java.time.ZonedDateTime;
@@ -18,6 +19,9 @@ import java.util.Map;
  * The store never reads a clock: the caller passes the current time.
  */
 public interface IJobsPersistence {
+    /** The largest page {@link #getPageByFilter} returns. */
+    int MAX_PAGE_SIZE = 100;
+
     /**
      * Gets a page of jobs that match a filter, ordered by created time, then id.
      *
@@ -56,8 +60,8 @@ public interface IJobsPersistence {
     JobV1 createUnique(String correlationId, JobV1 job) throws ApplicationException;
 
     /**
-     * Leases one job when it is free: not completed, not locked (or its lock expired at
-     * <code>lease.now()</code>), retries below <code>lease.maxRetries()</code> and not expired.
+     * Leases one job when it is waiting at <code>lease.now()</code> with the retry limit
+     * <code>lease.maxRetries()</code> (see {@link org.servicejobs.data.version1.JobState}).
      * The lease sets started, locked_until and lock_token and adds one to retries.
      *
      * @return the leased job, or null when there is no such job or it is not free.
@@ -65,7 +69,7 @@ public interface IJobsPersistence {
     JobV1 startJobById(String correlationId, String id, JobLease lease) throws ApplicationException;
 
     /**
-     * Leases the oldest free job of a type (by created time, then id), with the rules of
+     * Leases the oldest waiting job of a type (by created time, then id), with the rules of
      * {@link #startJobById}.
      *
      * @return the leased job, or null when no job of the type is free.
@@ -73,27 +77,28 @@ public interface IJobsPersistence {
     JobV1 startJobByType(String correlationId, String type, JobLease lease) throws ApplicationException;
 
     /**
-     * Moves the lock of a running job (started, not completed) to <code>lockedUntil</code>.
+     * Moves the lock of a job with an open lease (see {@link org.servicejobs.data.version1.JobState#holdsLease})
+     * to <code>lockedUntil</code>.
      *
      * @param lockToken (optional) when given, the job's lock_token must be equal to it.
-     * @return the job, or null when it is missing, not running or holds another lock_token.
+     * @return the job, or null when it is missing, its lease is not open or holds another lock_token.
      */
     JobV1 extendJob(String correlationId, String id, String lockToken, ZonedDateTime lockedUntil)
             throws ApplicationException;
 
     /**
-     * Gives a running job back: clears started, locked_until and lock_token, keeps retries.
+     * Gives a job with an open lease back: clears started, locked_until and lock_token, keeps retries.
      *
      * @param lockToken (optional) when given, the job's lock_token must be equal to it.
-     * @return the job, or null when it is missing, not running or holds another lock_token.
+     * @return the job, or null when it is missing, its lease is not open or holds another lock_token.
      */
     JobV1 abortJob(String correlationId, String id, String lockToken) throws ApplicationException;
 
     /**
-     * Completes a running job: sets completed, clears locked_until and lock_token.
+     * Completes a job with an open lease: sets completed, clears locked_until and lock_token.
      *
      * @param lockToken (optional) when given, the job's lock_token must be equal to it.
-     * @return the job, or null when it is missing, not running or holds another lock_token.
+     * @return the job, or null when it is missing, its lease is not open or holds another lock_token.
      */
     JobV1 completeJob(String correlationId, String id, String lockToken, ZonedDateTime completed)
             throws ApplicationException;
@@ -111,9 +116,9 @@ public interface IJobsPersistence {
     void deleteAll(String correlationId) throws ApplicationException;
 
     /**
-     * Deletes the jobs that are done with, but never one whose lock holds at <code>now</code>:
-     * jobs completed before <code>completedBefore</code>, not completed jobs whose execute_until
-     * has passed and not completed jobs whose retries reached <code>maxRetries</code>.
+     * Deletes the jobs that are done with, by their state at <code>now</code>: completed jobs
+     * completed before <code>completedBefore</code>, failed jobs (retries used up) and expired
+     * jobs; never a running one.
      *
      * @return the number of deleted jobs.
      */
@@ -121,8 +126,8 @@ public interface IJobsPersistence {
             throws ApplicationException;
 
     /**
-     * Counts the jobs of each type by their state at <code>now</code> (see {@link JobTypeStats}
-     * for the states), and finds the created time of the oldest waiting job of each type. For
+     * Counts the jobs of each type by their {@link org.servicejobs.data.version1.JobState} at
+     * <code>now</code>, and finds the created time of the oldest waiting job of each type. For
      * metrics: a store may read its jobs in several steps, so a job that changes during the call
      * is counted in its state at the step that read it (never twice, in the memory and file
      * stores).
@@ -132,6 +137,6 @@ public interface IJobsPersistence {
      * @param maxRetries a job not completed, not locked, with retries &gt;= maxRetries is failed.
      * @return the statistics of every type that has at least one job, by type.
      */
-    Map<String, JobTypeStats> getStats(String correlationId, ZonedDateTime now, int maxRetries)
+    Map<String, JobTypeStatsV1> getStats(String correlationId, ZonedDateTime now, int maxRetries)
             throws ApplicationException;
 }

@@ -1,20 +1,20 @@
 package org.servicejobs.persistence;
 
+import org.servicejobs.data.version1.JobState;
 import org.servicejobs.data.version1.JobV1;
 
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
 import java.util.Comparator;
+
+import static org.servicejobs.persistence.JobDates.NONE;
+import static org.servicejobs.persistence.JobDates.date;
+import static org.servicejobs.persistence.JobDates.millis;
 
 /**
  * The stored form of a job in the memory and file stores: immutable, with dates as epoch
- * milliseconds ({@link #NONE} for null), so that a change replaces the record and readers never
- * see half of one.
+ * milliseconds ({@link JobDates#NONE} for null), so that a change replaces the record and readers
+ * never see half of one. Its state is {@link JobState#of}.
  */
 final class JobRecord {
-    /** The value of an unset date. */
-    static final long NONE = Long.MIN_VALUE;
 
     /** Queue order: created time, then id. */
     static final Comparator<JobRecord> BY_CREATED = (a, b) -> {
@@ -81,28 +81,13 @@ final class JobRecord {
         return completed != NONE;
     }
 
-    /** Started and not completed. */
-    boolean isRunning() {
-        return started != NONE && completed == NONE;
+    JobState state(long now, int maxRetries) {
+        return JobState.of(completed, lockedUntil, executeUntil, retries, maxRetries, now);
     }
 
-    /** Its lock holds at the given time. */
-    boolean isLockedAt(long now) {
-        return lockedUntil != NONE && lockedUntil > now;
-    }
-
-    boolean isExpiredAt(long now) {
-        return executeUntil != NONE && executeUntil <= now;
-    }
-
-    /** The rules of a lease, but for the lock: not completed, retries left, not expired. */
-    boolean isLeasableAt(long now, int maxRetries) {
-        return completed == NONE && retries < maxRetries && !isExpiredAt(now);
-    }
-
-    /** The lock token matches: none asked, or the same as the record's. */
-    boolean holdsToken(String token) {
-        return token == null || token.equals(lockToken);
+    /** Whether a caller with this lock token (or none) may extend, abort or complete the job. */
+    boolean heldBy(String token) {
+        return JobState.holdsLease(started, completed, lockToken, token);
     }
 
     JobRecord withType(String sameType) {
@@ -125,13 +110,5 @@ final class JobRecord {
 
     JobRecord completedAt(long when) {
         return new JobRecord(id, type, refId, params, created, started, NONE, executeUntil, when, retries, null);
-    }
-
-    static long millis(ZonedDateTime date) {
-        return date == null ? NONE : date.toInstant().toEpochMilli();
-    }
-
-    static ZonedDateTime date(long millis) {
-        return millis == NONE ? null : ZonedDateTime.ofInstant(Instant.ofEpochMilli(millis), ZoneOffset.UTC);
     }
 }

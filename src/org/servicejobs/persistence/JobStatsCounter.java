@@ -1,18 +1,18 @@
 package org.servicejobs.persistence;
 
+import org.servicejobs.data.version1.JobState;
+import org.servicejobs.data.version1.JobTypeStatsV1;
+
 /**
- * Counts the jobs of one type by state, for {@link JobsMemoryPersistence#getStats}: the rules of
- * {@link JobTypeStats} on {@link JobRecord}s.
+ * Counts the jobs of one type by their {@link JobState} at a moment, for the statistics of the
+ * memory and file stores.
  */
 final class JobStatsCounter {
     private final long now;
     private final int maxRetries;
-    private long waiting;
-    private long running;
-    private long completed;
-    private long failed;
-    private long expired;
-    private long oldestWaiting = JobRecord.NONE;
+    private final long[] counts = new long[JobState.values().length];
+    private long oldestWaiting = JobDates.NONE;
+    private boolean empty = true;
 
     JobStatsCounter(long now, int maxRetries) {
         this.now = now;
@@ -20,26 +20,18 @@ final class JobStatsCounter {
     }
 
     void add(JobRecord job) {
-        if (job.isCompleted()) {
-            completed++;
-        } else if (job.isLockedAt(now)) {
-            running++;
-        } else if (job.retries >= maxRetries) {
-            failed++;
-        } else if (job.isExpiredAt(now)) {
-            expired++;
-        } else {
-            waiting++;
-            if (oldestWaiting == JobRecord.NONE || job.created < oldestWaiting)
-                oldestWaiting = job.created;
-        }
+        JobState state = job.state(now, maxRetries);
+        counts[state.ordinal()]++;
+        empty = false;
+        if (state == JobState.WAITING && (oldestWaiting == JobDates.NONE || job.created < oldestWaiting))
+            oldestWaiting = job.created;
     }
 
     boolean isEmpty() {
-        return waiting + running + completed + failed + expired == 0;
+        return empty;
     }
 
-    JobTypeStats toStats() {
-        return new JobTypeStats(waiting, running, completed, failed, expired, JobRecord.date(oldestWaiting));
+    JobTypeStatsV1 toStats() {
+        return new JobTypeStatsV1(counts, JobDates.date(oldestWaiting));
     }
 }

@@ -5,22 +5,16 @@ import org.pipservices3.commons.errors.ApplicationException;
 import org.pipservices3.commons.errors.ConfigException;
 import org.pipservices3.commons.errors.FileException;
 import org.pipservices3.commons.errors.InvalidStateException;
+import org.servicejobs.config.ConfigOptions;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,8 +22,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Durable jobs: the indexes and rules of {@link JobsMemoryPersistence}, plus a write-ahead
@@ -69,19 +61,14 @@ public class JobsFilePersistence extends JobsMemoryPersistence {
     public static final String DEFAULT_SYNC = "batch";
     public static final long DEFAULT_COMPACT_SIZE = 64L * 1024 * 1024;
     public static final long DEFAULT_BATCH_DELAY = 0;
-    static final String LOCK_FILE = "jobs.lock";
-    private static final Pattern SNAPSHOT = Pattern.compile("snapshot-(\\d{16})\\.dat");
-    private static final Pattern JOURNAL = Pattern.compile("journal-(\\d{16})\\.log");
-    /** The data folders the stores of this process hold. */
-    private static final Set<Path> LOCKED_FOLDERS = ConcurrentHashMap.newKeySet();
+    static final String LOCK_FILE = DataFolderLock.LOCK_FILE;
 
     private String _path = DEFAULT_PATH;
     private JobsJournal.Sync _sync = JobsJournal.Sync.BATCH;
     private long _compactSize = DEFAULT_COMPACT_SIZE;
     private long _batchDelay = DEFAULT_BATCH_DELAY;
     private Path _folder;
-    private FileChannel _lockChannel;
-    private FileLock _fileLock;
+    private DataFolderLock _folderLock;
     private volatile JobsJournal _journal;
     private volatile long _snapshotSize;
     private final AtomicBoolean _compacting = new AtomicBoolean();
@@ -98,10 +85,8 @@ public class JobsFilePersistence extends JobsMemoryPersistence {
     public void configure(ConfigParams config) throws ConfigException {
         super.configure(config);
         _path = config.getAsStringWithDefault("path", _path);
-        _compactSize = config.getAsLongWithDefault("options.compact_size", _compactSize);
-        _batchDelay = config.getAsLongWithDefault("options.batch_delay", _batchDelay);
-        if (_batchDelay < 0)
-            throw new ConfigException(null, "INVALID_BATCH_DELAY", "options.batch_delay must be 0 or more");
+        _compactSize = ConfigOptions.getLong(config, "options.compact_size", _compactSize, 0, Long.MAX_VALUE);
+        _batchDelay = ConfigOptions.getLong(config, "options.batch_delay", _batchDelay, 0, Long.MAX_VALUE);
         String sync = config.getAsStringWithDefault("options.sync", _sync.name()).trim().toUpperCase(Locale.ROOT);
         try {
             _sync = JobsJournal.Sync.valueOf(sync);
@@ -127,12 +112,17 @@ public class JobsFilePersistence extends JobsMemoryPersistence {
             throw new FileException(correlationId, "CANNOT_CREATE_FOLDER", "Cannot create the data folder " + _folder)
                     .withCause(ex);
         }
-        lockFolder(correlationId);
+        _folderLock = DataFolderLock.take(correlationId, _folder);
+        _lock.lock();
         try {
-            load(correlationId);
+            JobsFileLoader.Loaded loaded = JobsFileLoader.load(correlationId, _folder, _index, journalSettings(), _logger);
+            _journal = loaded.journal();
+            _snapshotSize = loaded.snapshotSize();
         } catch (ApplicationException | RuntimeException ex) {
             releaseFolder();
             throw ex;
+        } finally {
+            _lock.unlock();
         }
         _compactor = Executors.newSingleThreadExecutor(task -> {
             Thread thread = new Thread(task, "jobs-compactor");
@@ -190,7 +180,7 @@ public class JobsFilePersistence extends JobsMemoryPersistence {
 
     @Override
     protected Object prepare(String correlationId, JobRecord job) throws ApplicationException {
-        return JournalCodec.paramsJson(correlationId, job.params);
+        return JobJson.toBytes(correlationId, job.params);
     }
 
     @Override
@@ -271,7 +261,7 @@ public class JobsFilePersistence extends JobsMemoryPersistence {
             }
             long started = System.nanoTime();
             _snapshotSize = JobsSnapshot.write(_folder, generation, jobs);
-            deleteOlderThan(generation);
+            JobsFileLoader.deleteOlderThan(_folder, generation);
             _logger.info(correlationId, "Compacted the file store: %d jobs, snapshot of %d bytes in %d ms",
                     jobs.size(), _snapshotSize, (System.nanoTime() - started) / 1_000_000);
         } catch (Exception ex) {
@@ -283,179 +273,9 @@ public class JobsFilePersistence extends JobsMemoryPersistence {
         }
     }
 
-    /**
-     * Takes the folder: first in this process (a second store of the same process must not even
-     * open the lock file: closing its channel would drop the first store's lock, as the OS ties
-     * file locks to the process), then against other processes with a lock on the lock file.
-     */
-    private void lockFolder(String correlationId) throws ApplicationException {
-        Path lockFile = _folder.resolve(LOCK_FILE);
-        if (!LOCKED_FOLDERS.add(_folder))
-            throw inUse(correlationId, lockFile, "another store of this process");
-        try {
-            _lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            _fileLock = _lockChannel.tryLock();
-        } catch (IOException ex) {
-            releaseFolder();
-            throw new FileException(correlationId, "CANNOT_LOCK_FOLDER", "Cannot lock the data folder " + _folder)
-                    .withCause(ex);
-        }
-        if (_fileLock == null) {
-            releaseFolder();
-            throw inUse(correlationId, lockFile, "another process");
-        }
-    }
-
-    private FileException inUse(String correlationId, Path lockFile, String user) {
-        return (FileException) new FileException(correlationId, "FOLDER_IN_USE", "The data folder " + _folder
-                + " is in use by " + user + " (it holds " + lockFile + ")").withDetails("path", _folder.toString());
-    }
-
     private void releaseFolder() {
-        try {
-            if (_fileLock != null)
-                _fileLock.release();
-            if (_lockChannel != null)
-                _lockChannel.close();
-        } catch (IOException ex) {
-            _logger.warn(null, "Cannot release the lock of %s: %s", _folder, ex);
-        }
-        _fileLock = null;
-        _lockChannel = null;
-        LOCKED_FOLDERS.remove(_folder);
-    }
-
-    /** Reads the newest snapshot and replays the journals after it. */
-    private void load(String correlationId) throws ApplicationException {
-        _lock.lock();
-        try {
-            _index.clear();
-            List<Long> snapshots = new ArrayList<>();
-            List<Long> journals = new ArrayList<>();
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(_folder)) {
-                for (Path file : files) {
-                    String name = file.getFileName().toString();
-                    Matcher snapshot = SNAPSHOT.matcher(name);
-                    Matcher journal = JOURNAL.matcher(name);
-                    if (snapshot.matches())
-                        snapshots.add(Long.parseLong(snapshot.group(1)));
-                    else if (journal.matches())
-                        journals.add(Long.parseLong(journal.group(1)));
-                    else if (name.endsWith(".tmp"))
-                        Files.delete(file);
-                }
-            }
-            Collections.sort(journals);
-            long first = snapshots.isEmpty() ? (journals.isEmpty() ? 0 : journals.get(0)) : Collections.max(snapshots);
-            _snapshotSize = 0;
-            if (!snapshots.isEmpty()) {
-                Path snapshot = JobsSnapshot.fileOf(_folder, first);
-                JobsSnapshot.read(snapshot, this::replayAdd);
-                _snapshotSize = Files.size(snapshot);
-            }
-            journals.removeIf(generation -> generation < first);
-            for (int i = 0; i < journals.size(); i++) {
-                if (journals.get(i) != first + i)
-                    throw new FileException(correlationId, "JOURNAL_MISSING", "The journal "
-                            + JobsJournal.fileOf(_folder, first + i) + " is missing: the store cannot be rebuilt");
-            }
-            _journal = null;
-            for (int i = 0; i < journals.size(); i++)
-                replayJournal(correlationId, journals.get(i), i == journals.size() - 1);
-            if (_journal == null)
-                _journal = JobsJournal.create(_folder, first + journals.size(), journalSettings());
-            deleteOlderThan(first);
-        } catch (IOException ex) {
-            _index.clear();
-            throw new FileException(correlationId, "CANNOT_READ_STORE", "Cannot read the file store at " + _folder
-                    + ": " + ex.getMessage()).withCause(ex);
-        } catch (ApplicationException | RuntimeException ex) {
-            _index.clear();
-            throw ex;
-        } finally {
-            _lock.unlock();
-        }
-    }
-
-    private void replayJournal(String correlationId, long generation, boolean last)
-            throws IOException, ApplicationException {
-        Path file = JobsJournal.fileOf(_folder, generation);
-        long validEnd;
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = channel.size();
-            long header;
-            try {
-                header = JobsJournal.readHeader(channel);
-            } catch (IOException ex) {
-                if (last && size <= JobsJournal.HEADER_SIZE) {
-                    // A crash while the journal was created: it holds no record yet.
-                    _logger.warn(correlationId, "Recreating the journal %s, cut while it was created", file);
-                    Files.delete(file);
-                    _journal = JobsJournal.create(_folder, generation, journalSettings());
-                    return;
-                }
-                throw RecordFiles.damaged(file, 0, ex.getMessage(), ex);
-            }
-            if (header != generation)
-                throw RecordFiles.damaged(file, 8, "it says it is generation " + header, null);
-            validEnd = RecordFiles.read(file, channel, JobsJournal.HEADER_SIZE, last, this::replay);
-            if (validEnd < size && RecordFiles.isZeros(channel, validEnd, size))
-                _logger.debug(correlationId, "Dropped %d bytes of preallocated zeros at the end of %s", size - validEnd, file);
-            else if (validEnd < size)
-                _logger.warn(correlationId, "Dropped a torn record at the end of %s (offset %d, %d bytes): the write"
-                        + " was cut by a crash before it was acknowledged", file, validEnd, size - validEnd);
-        }
-        if (last)
-            _journal = JobsJournal.reopen(file, generation, validEnd, journalSettings());
-    }
-
-    private void replayAdd(JobRecord job) {
-        if (_index.get(job.id) != null)
-            throw new IllegalStateException("job " + job.id + " is added twice");
-        _index.add(job);
-    }
-
-    private void replay(byte[] bytes, int offset, int length, long fileOffset) {
-        RecordReader in = new RecordReader(bytes, offset, length);
-        int op = in.readByte();
-        switch (op) {
-            case JournalCodec.ADD -> {
-                try {
-                    replayAdd(JournalCodec.readAdd(in));
-                } catch (IOException ex) {
-                    throw new IllegalStateException(ex.getMessage(), ex);
-                }
-            }
-            case JournalCodec.UPDATE -> {
-                JobRecord old = existing(in.readString());
-                _index.replace(old, JournalCodec.readUpdate(in, old));
-            }
-            case JournalCodec.DELETE -> _index.remove(existing(in.readString()));
-            case JournalCodec.CLEAR -> _index.clear();
-            default -> throw new IllegalStateException("unknown record type " + op);
-        }
-        if (!in.atEnd())
-            throw new IllegalStateException("the record has bytes after its fields");
-    }
-
-    private JobRecord existing(String id) {
-        JobRecord job = _index.get(id);
-        if (job == null)
-            throw new IllegalStateException("the record changes job " + id + ", which does not exist");
-        return job;
-    }
-
-    private void deleteOlderThan(long generation) throws IOException {
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(_folder)) {
-            for (Path file : files) {
-                String name = file.getFileName().toString();
-                Matcher snapshot = SNAPSHOT.matcher(name);
-                Matcher journal = JOURNAL.matcher(name);
-                if (snapshot.matches() && Long.parseLong(snapshot.group(1)) < generation
-                        || journal.matches() && Long.parseLong(journal.group(1)) < generation)
-                    Files.delete(file);
-            }
-        }
-        JobsJournal.syncFolder(_folder);
+        IOException problem = _folderLock.release();
+        if (problem != null)
+            _logger.warn(null, "Cannot release the lock of %s: %s", _folder, problem);
     }
 }

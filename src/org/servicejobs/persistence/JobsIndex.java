@@ -3,6 +3,7 @@ package org.servicejobs.persistence;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -88,7 +89,7 @@ final class JobsIndex {
         queue.all.add(job);
         if (!job.isCompleted()) {
             addLive(queue, job);
-            (job.lockedUntil != JobRecord.NONE ? queue.locked : queue.free).add(job);
+            (job.lockedUntil != JobDates.NONE ? queue.locked : queue.free).add(job);
         }
         return job;
     }
@@ -106,7 +107,7 @@ final class JobsIndex {
             if (!old.isCompleted())
                 removeLive(queue, old);
         } else {
-            (job.lockedUntil != JobRecord.NONE ? queue.locked : queue.free).add(job);
+            (job.lockedUntil != JobDates.NONE ? queue.locked : queue.free).add(job);
         }
     }
 
@@ -124,8 +125,8 @@ final class JobsIndex {
     }
 
     /**
-     * The oldest job of a type that can be leased at <code>now</code> with <code>maxRetries</code>,
-     * or null. Jobs whose lock expired move to the free set. Free jobs that the lease cannot take
+     * The oldest job of a type that can be leased at <code>now</code> with <code>maxRetries</code>
+     * (its state is {@link org.servicejobs.data.version1.JobState#WAITING}), or null. Jobs whose lock expired move to the free set. Free jobs that the lease cannot take
      * (expired, retries used up) are parked out of the way; they come back when a lease has other
      * terms (more retries allowed, or an earlier time), so each call answers by its own terms.
      */
@@ -145,17 +146,21 @@ final class JobsIndex {
             queue.free.add(queue.locked.pollFirst());
         while (!queue.free.isEmpty()) {
             JobRecord job = queue.free.first();
-            if (job.isLockedAt(now)) {
+            switch (job.state(now, maxRetries)) {
+                case WAITING -> {
+                    return job;
+                }
                 // The clock went back: the lock holds again.
-                queue.locked.add(queue.free.pollFirst());
-            } else if (!job.isLeasableAt(now, maxRetries)) {
-                queue.parked.add(queue.free.pollFirst());
-                if (job.retries >= maxRetries)
+                case RUNNING -> queue.locked.add(queue.free.pollFirst());
+                case FAILED -> {
+                    queue.parked.add(queue.free.pollFirst());
                     queue.parkedMinRetries = Math.min(queue.parkedMinRetries, job.retries);
-                else
+                }
+                case EXPIRED -> {
+                    queue.parked.add(queue.free.pollFirst());
                     queue.parkedMaxExecuteUntil = Math.max(queue.parkedMaxExecuteUntil, job.executeUntil);
-            } else {
-                return job;
+                }
+                case COMPLETED -> throw new IllegalStateException("a completed job in the free set: " + job.id);
             }
         }
         return null;
@@ -182,12 +187,45 @@ final class JobsIndex {
     Iterator<JobRecord> ordered(String type) {
         if (type != null) {
             TypeQueue queue = types.get(type);
-            return queue == null ? java.util.Collections.emptyIterator() : queue.all.iterator();
+            return queue == null ? Collections.emptyIterator() : queue.all.iterator();
         }
         List<Iterator<JobRecord>> sources = new ArrayList<>();
         for (TypeQueue queue : types.values())
             sources.add(queue.all.iterator());
         return sources.size() == 1 ? sources.get(0) : new MergingIterator(sources);
+    }
+
+    /**
+     * The jobs of a page of a query.
+     *
+     * @param page  the jobs of the page, by created time then id.
+     * @param total how many jobs match in all, when the page asked for it (else what was counted).
+     */
+    record Found(List<JobRecord> page, long total) {
+    }
+
+    /** The jobs that match a query, by created time then id; counts them all only when the page asks. */
+    Found find(JobsQuery query, JobsQuery.Page page) {
+        Iterator<JobRecord> jobs;
+        if (query.id != null) {
+            JobRecord job = get(query.id);
+            jobs = job == null ? Collections.emptyIterator() : List.of(job).iterator();
+        } else {
+            jobs = ordered(query.type);
+        }
+        List<JobRecord> found = new ArrayList<>(Math.min(page.take(), IJobsPersistence.MAX_PAGE_SIZE));
+        long count = 0;
+        while (jobs.hasNext()) {
+            JobRecord job = jobs.next();
+            if (!query.matches(job))
+                continue;
+            if (count >= page.skip() && found.size() < page.take())
+                found.add(job);
+            count++;
+            if (!page.total() && found.size() >= page.take())
+                break;
+        }
+        return new Found(found, count);
     }
 
     /**

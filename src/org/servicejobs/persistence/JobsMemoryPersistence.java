@@ -13,11 +13,13 @@ import org.pipservices3.commons.refer.IReferences;
 import org.pipservices3.commons.run.ICleanable;
 import org.pipservices3.commons.run.IOpenable;
 import org.pipservices3.components.log.CompositeLogger;
+import org.servicejobs.config.ConfigOptions;
+import org.servicejobs.data.version1.JobState;
+import org.servicejobs.data.version1.JobTypeStatsV1;
 import org.servicejobs.data.version1.JobV1;
 
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,8 +46,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * </ul>
  */
 public class JobsMemoryPersistence implements IJobsPersistence, IConfigurable, IReferenceable, IOpenable, ICleanable {
-    /** The largest page <code>get_jobs</code> returns. */
-    public static final int MAX_PAGE_SIZE = 100;
     private static final int DEFAULT_CLEAN_BATCH = 4096;
 
     /** What a change did, for {@link #journal}. */
@@ -68,7 +68,7 @@ public class JobsMemoryPersistence implements IJobsPersistence, IConfigurable, I
 
     @Override
     public void configure(ConfigParams config) throws ConfigException {
-        _cleanBatch = Math.max(1, config.getAsIntegerWithDefault("options.clean_batch", _cleanBatch));
+        _cleanBatch = ConfigOptions.getInt(config, "options.clean_batch", _cleanBatch, 1, Integer.MAX_VALUE);
     }
 
     @Override
@@ -127,36 +127,18 @@ public class JobsMemoryPersistence implements IJobsPersistence, IConfigurable, I
     public DataPage<JobV1> getPageByFilter(String correlationId, FilterParams filter, PagingParams paging)
             throws ApplicationException {
         JobsQuery query = JobsQuery.parse(correlationId, filter);
-        paging = paging != null ? paging : new PagingParams();
-        long skip = paging.getSkip(0);
-        long take = paging.getTake(MAX_PAGE_SIZE);
-        boolean total = paging.hasTotal();
-
-        List<JobV1> data = new ArrayList<>((int) Math.min(take, MAX_PAGE_SIZE));
-        long count = 0;
+        JobsQuery.Page page = JobsQuery.page(paging);
+        JobsIndex.Found found;
         _lock.lock();
         try {
-            Iterator<JobRecord> jobs;
-            if (query.id != null) {
-                JobRecord job = _index.get(query.id);
-                jobs = job == null ? java.util.Collections.emptyIterator() : List.of(job).iterator();
-            } else {
-                jobs = _index.ordered(query.type);
-            }
-            while (jobs.hasNext()) {
-                JobRecord job = jobs.next();
-                if (!query.matches(job))
-                    continue;
-                if (count >= skip && data.size() < take)
-                    data.add(job.toJob());
-                count++;
-                if (!total && data.size() >= take)
-                    break;
-            }
+            found = _index.find(query, page);
         } finally {
             _lock.unlock();
         }
-        return new DataPage<>(data, total ? count : null);
+        List<JobV1> data = new ArrayList<>(found.page().size());
+        for (JobRecord job : found.page())
+            data.add(job.toJob());
+        return new DataPage<>(data, page.total() ? found.total() : null);
     }
 
     @Override
@@ -199,14 +181,14 @@ public class JobsMemoryPersistence implements IJobsPersistence, IConfigurable, I
 
     @Override
     public JobV1 startJobById(String correlationId, String id, JobLease lease) throws ApplicationException {
-        long now = JobRecord.millis(lease.now());
-        return change(correlationId, id, job -> job.isLeasableAt(now, lease.maxRetries()) && !job.isLockedAt(now)
+        long now = JobDates.millis(lease.now());
+        return change(correlationId, id, job -> job.state(now, lease.maxRetries()) == JobState.WAITING
                 ? leased(job, lease) : null);
     }
 
     @Override
     public JobV1 startJobByType(String correlationId, String type, JobLease lease) throws ApplicationException {
-        long now = JobRecord.millis(lease.now());
+        long now = JobDates.millis(lease.now());
         JobRecord updated;
         long ticket;
         _lock.lock();
@@ -227,20 +209,20 @@ public class JobsMemoryPersistence implements IJobsPersistence, IConfigurable, I
     @Override
     public JobV1 extendJob(String correlationId, String id, String lockToken, ZonedDateTime lockedUntil)
             throws ApplicationException {
-        long until = JobRecord.millis(lockedUntil);
-        return change(correlationId, id, job -> job.isRunning() && job.holdsToken(lockToken) ? job.extended(until) : null);
+        long until = JobDates.millis(lockedUntil);
+        return change(correlationId, id, job -> job.heldBy(lockToken) ? job.extended(until) : null);
     }
 
     @Override
     public JobV1 abortJob(String correlationId, String id, String lockToken) throws ApplicationException {
-        return change(correlationId, id, job -> job.isRunning() && job.holdsToken(lockToken) ? job.aborted() : null);
+        return change(correlationId, id, job -> job.heldBy(lockToken) ? job.aborted() : null);
     }
 
     @Override
     public JobV1 completeJob(String correlationId, String id, String lockToken, ZonedDateTime completed)
             throws ApplicationException {
-        long when = JobRecord.millis(completed);
-        return change(correlationId, id, job -> job.isRunning() && job.holdsToken(lockToken) ? job.completedAt(when) : null);
+        long when = JobDates.millis(completed);
+        return change(correlationId, id, job -> job.heldBy(lockToken) ? job.completedAt(when) : null);
     }
 
     @Override
@@ -277,77 +259,41 @@ public class JobsMemoryPersistence implements IJobsPersistence, IConfigurable, I
     @Override
     public long cleanJobs(String correlationId, ZonedDateTime now, ZonedDateTime completedBefore, int maxRetries)
             throws ApplicationException {
-        long nowMillis = JobRecord.millis(now);
-        long before = JobRecord.millis(completedBefore);
-        List<String> types;
-        _lock.lock();
-        try {
-            types = new ArrayList<>(_index.typeNames());
-        } finally {
-            _lock.unlock();
-        }
-        long deleted = 0;
-        for (String type : types) {
-            JobRecord cursor = null;
-            while (true) {
+        long nowMillis = JobDates.millis(now);
+        long before = JobDates.millis(completedBefore);
+        long[] deleted = {0};
+        JobsSlicedPass pass = new JobsSlicedPass(_lock, _index, _cleanBatch);
+        for (String type : pass.types()) {
+            pass.forEachSlice(type, slice -> {
                 long ticket = 0;
-                int removed = 0;
-                _lock.lock();
-                try {
-                    List<JobRecord> slice = _index.slice(type, cursor, _cleanBatch);
-                    if (slice.isEmpty())
-                        break;
-                    cursor = slice.get(slice.size() - 1);
-                    for (JobRecord job : slice) {
-                        if (isDone(job, nowMillis, before, maxRetries)) {
-                            ticket = journal(correlationId, Change.DELETE, job, null);
-                            _index.remove(job);
-                            removed++;
-                        }
+                for (JobRecord job : slice) {
+                    if (isDone(job, nowMillis, before, maxRetries)) {
+                        ticket = journal(correlationId, Change.DELETE, job, null);
+                        _index.remove(job);
+                        deleted[0]++;
                     }
-                } finally {
-                    _lock.unlock();
                 }
-                awaitJournal(correlationId, ticket);
-                deleted += removed;
-            }
+                return ticket;
+            }, ticket -> awaitJournal(correlationId, ticket));
         }
-        return deleted;
+        return deleted[0];
     }
 
-    /**
-     * Scans each type's jobs in slices of <code>clean_batch</code>, one turn of the lock per slice,
-     * so that writers wait at most for one slice. Jobs are ordered by created time then id, which
-     * no change alters: a job is counted once, in its state when its slice was read.
-     */
+    /** Reads each type's jobs in slices (see {@link JobsSlicedPass}). */
     @Override
-    public Map<String, JobTypeStats> getStats(String correlationId, ZonedDateTime now, int maxRetries) {
-        long nowMillis = JobRecord.millis(now);
-        List<String> types;
-        _lock.lock();
-        try {
-            types = new ArrayList<>(_index.typeNames());
-        } finally {
-            _lock.unlock();
-        }
-        types.sort(null);
-        Map<String, JobTypeStats> stats = new LinkedHashMap<>();
-        for (String type : types) {
+    public Map<String, JobTypeStatsV1> getStats(String correlationId, ZonedDateTime now, int maxRetries)
+            throws ApplicationException {
+        long nowMillis = JobDates.millis(now);
+        Map<String, JobTypeStatsV1> stats = new LinkedHashMap<>();
+        JobsSlicedPass pass = new JobsSlicedPass(_lock, _index, _cleanBatch);
+        for (String type : pass.types()) {
             JobStatsCounter counter = new JobStatsCounter(nowMillis, maxRetries);
-            JobRecord cursor = null;
-            while (true) {
-                _lock.lock();
-                try {
-                    List<JobRecord> slice = _index.slice(type, cursor, _cleanBatch);
-                    if (slice.isEmpty())
-                        break;
-                    cursor = slice.get(slice.size() - 1);
-                    for (JobRecord job : slice)
-                        counter.add(job);
-                } finally {
-                    _lock.unlock();
-                }
-            }
+            pass.forEachSlice(type, slice -> {
+                for (JobRecord job : slice)
+                    counter.add(job);
+                return 0;
+            }, ticket -> {
+            });
             if (!counter.isEmpty())
                 stats.put(type, counter.toStats());
         }
@@ -355,15 +301,15 @@ public class JobsMemoryPersistence implements IJobsPersistence, IConfigurable, I
     }
 
     private static boolean isDone(JobRecord job, long now, long completedBefore, int maxRetries) {
-        if (job.isCompleted())
-            return job.completed < completedBefore;
-        if (job.isLockedAt(now))
-            return false;
-        return job.isExpiredAt(now) || job.retries >= maxRetries;
+        return switch (job.state(now, maxRetries)) {
+            case COMPLETED -> job.completed < completedBefore;
+            case FAILED, EXPIRED -> true;
+            case WAITING, RUNNING -> false;
+        };
     }
 
     private static JobRecord leased(JobRecord job, JobLease lease) {
-        return job.leased(JobRecord.millis(lease.now()), JobRecord.millis(lease.lockedUntil()), lease.lockToken());
+        return job.leased(JobDates.millis(lease.now()), JobDates.millis(lease.lockedUntil()), lease.lockToken());
     }
 
     @FunctionalInterface
@@ -392,8 +338,8 @@ public class JobsMemoryPersistence implements IJobsPersistence, IConfigurable, I
     }
 
     private static JobRecord newRecord(String correlationId, JobV1 job) throws ApplicationException {
-        long created = JobRecord.millis(job.getCreated());
+        long created = JobDates.millis(job.getCreated());
         String id = job.getId() != null ? job.getId() : JobIds.next(created);
-        return JobRecord.fromJob(job, id, JobParams.freeze(correlationId, job.getParams()));
+        return JobRecord.fromJob(job, id, JobJson.freeze(correlationId, job.getParams()));
     }
 }

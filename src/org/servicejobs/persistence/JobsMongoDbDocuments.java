@@ -1,25 +1,20 @@
 package org.servicejobs.persistence;
 
-import com.mongodb.client.model.Accumulators;
-import com.mongodb.client.model.Aggregates;
 import com.mongodb.client.model.Filters;
 import org.bson.Document;
 import org.bson.conversions.Bson;
-import org.pipservices3.commons.convert.JsonConverter;
 import org.pipservices3.commons.errors.ApplicationException;
-import org.pipservices3.commons.errors.BadRequestException;
 import org.servicejobs.data.version1.JobV1;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Date;
 import java.util.List;
 
 /**
- * How jobs are stored in MongoDB, and the filters of its atomic operations.
+ * How jobs are stored in MongoDB, and the filter of a <code>get_jobs</code> query (the state
+ * rules are in {@link JobsMongoDbStates}).
  * <p>
  * A document: <code>_id</code>, <code>type</code>, <code>ref_id</code>, <code>params</code> (the
  * JSON text of the params: any JSON, any key, exactly as added), the dates as BSON dates,
@@ -39,16 +34,6 @@ final class JobsMongoDbDocuments {
     static final String RETRIES = "retries";
     static final String LOCK_TOKEN = "lock_token";
     static final String UNIQ_KEY = "uniq_key";
-    /** Fields and values of the rows of {@link #statsPipeline}. */
-    static final String STATS_STATE = "state";
-    static final String STATS_COUNT = "count";
-    static final String STATS_OLDEST = "oldest";
-    static final String STATE_WAITING = "waiting";
-    static final String STATE_RUNNING = "running";
-    static final String STATE_COMPLETED = "completed";
-    static final String STATE_FAILED = "failed";
-    static final String STATE_EXPIRED = "expired";
-
     private JobsMongoDbDocuments() {
     }
 
@@ -56,7 +41,7 @@ final class JobsMongoDbDocuments {
         Document document = new Document(ID, id)
                 .append(TYPE, job.getType())
                 .append(REF_ID, job.getRefId())
-                .append(PARAMS, paramsJson(correlationId, job.getParams()))
+                .append(PARAMS, JobJson.toText(correlationId, job.getParams()))
                 .append(CREATED, date(job.getCreated()))
                 .append(STARTED, date(job.getStarted()))
                 .append(LOCKED_UNTIL, date(job.getLockedUntil()))
@@ -90,52 +75,6 @@ final class JobsMongoDbDocuments {
         return type.length() + ":" + type + refId;
     }
 
-    /** Not completed, no lock held at <code>now</code>, retries left, not expired. */
-    static Bson free(Date now, int maxRetries) {
-        return Filters.and(
-                Filters.eq(COMPLETED, null),
-                Filters.lt(RETRIES, maxRetries),
-                Filters.or(Filters.eq(LOCKED_UNTIL, null), Filters.lte(LOCKED_UNTIL, now)),
-                Filters.or(Filters.eq(EXECUTE_UNTIL, null), Filters.gt(EXECUTE_UNTIL, now)));
-    }
-
-    /** Started and not completed, holding the lock token when one is given. */
-    static Bson running(String id, String lockToken) {
-        List<Bson> conditions = new ArrayList<>(List.of(Filters.eq(ID, id), Filters.ne(STARTED, null),
-                Filters.eq(COMPLETED, null)));
-        if (lockToken != null)
-            conditions.add(Filters.eq(LOCK_TOKEN, lockToken));
-        return Filters.and(conditions);
-    }
-
-    /** No lock held at <code>now</code>. */
-    static Bson unlocked(Date now) {
-        return Filters.or(Filters.eq(LOCKED_UNTIL, null), Filters.lte(LOCKED_UNTIL, now));
-    }
-
-    /**
-     * The aggregation of {@link IJobsPersistence#getStats}: every job's state at <code>now</code>
-     * (the rules of {@link JobTypeStats}), then one row per type and state with the count and the
-     * oldest created time. A missing or null date compares below every date.
-     */
-    static List<Bson> statsPipeline(Date now, int maxRetries) {
-        Document expired = new Document("$and", List.of(
-                new Document("$gt", Arrays.asList("$" + EXECUTE_UNTIL, null)),
-                new Document("$lte", List.of("$" + EXECUTE_UNTIL, now))));
-        Object state = cond(new Document("$gt", Arrays.asList("$" + COMPLETED, null)), STATE_COMPLETED,
-                cond(new Document("$gt", List.of("$" + LOCKED_UNTIL, now)), STATE_RUNNING,
-                        cond(new Document("$gte", List.of("$" + RETRIES, maxRetries)), STATE_FAILED,
-                                cond(expired, STATE_EXPIRED, STATE_WAITING))));
-        return List.of(
-                Aggregates.project(new Document(TYPE, 1).append(CREATED, 1).append(STATS_STATE, state)),
-                Aggregates.group(new Document(TYPE, "$" + TYPE).append(STATS_STATE, "$" + STATS_STATE),
-                        Accumulators.sum(STATS_COUNT, 1), Accumulators.min(STATS_OLDEST, "$" + CREATED)));
-    }
-
-    private static Document cond(Object condition, Object then, Object otherwise) {
-        return new Document("$cond", Arrays.asList(condition, then, otherwise));
-    }
-
     /** The filter of a <code>get_jobs</code> query. */
     static Bson filter(JobsQuery query) {
         List<Bson> conditions = new ArrayList<>();
@@ -164,20 +103,13 @@ final class JobsMongoDbDocuments {
     }
 
     static ZonedDateTime date(Date value) {
-        return value == null ? null : JobRecord.date(value.getTime());
-    }
-
-    private static String paramsJson(String correlationId, Object params) throws ApplicationException {
-        byte[] json = JournalCodec.paramsJson(correlationId, params);
-        return json == null ? null : new String(json, StandardCharsets.UTF_8);
+        return value == null ? null : JobDates.date(value.getTime());
     }
 
     private static Object params(String json) {
-        if (json == null)
-            return null;
         try {
-            return JobParams.freeze(null, JsonConverter.fromJson(Object.class, json));
-        } catch (IOException | BadRequestException ex) {
+            return JobJson.parse(json);
+        } catch (IOException ex) {
             throw new IllegalStateException("Stored params are not valid JSON", ex);
         }
     }

@@ -1,9 +1,7 @@
 package org.servicejobs.persistence;
 
 import com.mongodb.ErrorCategory;
-import com.mongodb.MongoException;
 import com.mongodb.MongoWriteException;
-import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.IndexModel;
 import com.mongodb.client.model.IndexOptions;
@@ -22,8 +20,6 @@ import org.pipservices3.commons.errors.ConfigException;
 import org.pipservices3.commons.errors.ConflictException;
 import org.pipservices3.commons.errors.ConnectionException;
 import org.pipservices3.commons.config.IConfigurable;
-import org.pipservices3.commons.errors.InvalidStateException;
-import org.pipservices3.commons.refer.DependencyResolver;
 import org.pipservices3.commons.refer.IReferenceable;
 import org.pipservices3.commons.refer.IReferences;
 import org.pipservices3.commons.refer.IUnreferenceable;
@@ -32,6 +28,8 @@ import org.pipservices3.commons.run.ICleanable;
 import org.pipservices3.commons.run.IOpenable;
 import org.pipservices3.components.log.CompositeLogger;
 import org.pipservices3.mongodb.connect.MongoDbConnection;
+import org.servicejobs.data.version1.JobState;
+import org.servicejobs.data.version1.JobTypeStatsV1;
 import org.servicejobs.data.version1.JobV1;
 
 import java.time.ZonedDateTime;
@@ -40,16 +38,13 @@ import java.util.Date;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
 import static com.mongodb.client.model.Filters.and;
 import static com.mongodb.client.model.Filters.eq;
-import static com.mongodb.client.model.Filters.gte;
-import static com.mongodb.client.model.Filters.lt;
-import static com.mongodb.client.model.Filters.lte;
 import static org.servicejobs.persistence.JobsMongoDbDocuments.*;
+import static org.servicejobs.persistence.JobsMongoDbStates.*;
 
 /**
  * Jobs in MongoDB, for several service instances on one database. Every state change is one
@@ -59,11 +54,10 @@ import static org.servicejobs.persistence.JobsMongoDbDocuments.*;
  * not completed jobs added by it carry. Leasing by type takes the oldest free job through the
  * index <code>{type, completed, created, _id}</code>. Indexes are created on open.
  * <p>
- * Built on pip-services3-mongodb's MongoDbConnection (a shared one, or its own), around the
- * library's known traps: dates are stored as BSON dates (its persistence stores ISO strings),
- * documents are written and read here (its create fails on a null id and its getListByFilter
- * ignores the filter), and the client's idle and life time limits (1 ms and 100 ms from its
- * option defaults) are lifted through the connection URI.
+ * Built on pip-services3-mongodb's MongoDbConnection (see {@link JobsMongoDbCollection}), around
+ * the library's known traps: dates are stored as BSON dates (its persistence stores ISO strings),
+ * and documents are written and read here (its create fails on a null id and its getListByFilter
+ * ignores the filter). The state rules in MongoDB's notation are in {@link JobsMongoDbStates}.
  * <p>
  * ### Configuration parameters ###
  * <ul>
@@ -84,11 +78,7 @@ import static org.servicejobs.persistence.JobsMongoDbDocuments.*;
  */
 public class JobsMongoDbPersistence implements IJobsPersistence, IConfigurable, IReferenceable, IUnreferenceable,
         IOpenable, ICleanable {
-    public static final String DEFAULT_COLLECTION = "jobs";
-    /** Client options put in the connection URI unless it has them. */
-    static final ConfigParams CLIENT_OPTIONS = ConfigParams.fromTuples(
-            "maxIdleTimeMS", 0, "maxLifeTimeMS", 0, "connectTimeoutMS", 5000, "socketTimeoutMS", 30000,
-            "serverSelectionTimeoutMS", 10000);
+    public static final String DEFAULT_COLLECTION = JobsMongoDbCollection.DEFAULT_NAME;
     private static final Bson ORDER = Sorts.ascending(CREATED, ID);
     /** Leases by type; the unique key of add_uniq_job; add_uniq_job's look-up; get_jobs; the cleaner. */
     private static final List<IndexModel> INDEXES = List.of(
@@ -100,101 +90,37 @@ public class JobsMongoDbPersistence implements IJobsPersistence, IConfigurable, 
             new IndexModel(Indexes.ascending(EXECUTE_UNTIL), new IndexOptions().name("execute_until")));
 
     private final CompositeLogger _logger = new CompositeLogger();
-    private final DependencyResolver _dependencyResolver = new DependencyResolver(
-            ConfigParams.fromTuples("dependencies.connection", "*:connection:mongodb:*:1.0"));
-    private ConfigParams _config = new ConfigParams();
-    private IReferences _references;
-    private String _collectionName = DEFAULT_COLLECTION;
-    private MongoDbConnection _connection;
-    private boolean _localConnection;
-    private volatile MongoCollection<Document> _collection;
+    private final JobsMongoDbCollection _jobs = new JobsMongoDbCollection(INDEXES, _logger);
 
     @Override
     public void configure(ConfigParams config) throws ConfigException {
-        _config = withClientOptions(config);
-        _dependencyResolver.configure(config);
-        _collectionName = config.getAsStringWithDefault("collection", _collectionName);
+        _jobs.configure(config);
     }
 
     @Override
     public void setReferences(IReferences references) throws ReferenceException, ConfigException {
-        _references = references;
         _logger.setReferences(references);
-        _dependencyResolver.setReferences(references);
-        _connection = _dependencyResolver.getOneOptional(MongoDbConnection.class, "connection");
-        _localConnection = _connection == null;
-        if (_localConnection)
-            _connection = localConnection();
+        _jobs.setReferences(references);
     }
 
     @Override
     public void unsetReferences() {
-        _connection = null;
+        _jobs.unsetReferences();
     }
 
     @Override
     public boolean isOpen() {
-        return _collection != null;
+        return _jobs.isOpen();
     }
 
     @Override
     public void open(String correlationId) throws ApplicationException {
-        if (isOpen())
-            return;
-        if (_connection == null) {
-            _connection = localConnection();
-            _localConnection = true;
-        }
-        if (_localConnection)
-            _connection.open(correlationId);
-        try {
-            MongoCollection<Document> collection = _connection.getDatabase().getCollection(_collectionName);
-            for (IndexModel index : INDEXES)
-                collection.createIndex(index.getKeys(), index.getOptions());
-            _collection = collection;
-        } catch (MongoException ex) {
-            if (_localConnection)
-                _connection.close(correlationId);
-            throw new ConnectionException(correlationId, "CONNECT_FAILED",
-                    "Cannot open the MongoDB collection " + _collectionName + ": " + ex.getMessage()).withCause(ex);
-        }
-        _logger.info(correlationId, "Opened the MongoDB store: database %s, collection %s",
-                _connection.getDatabaseName(), _collectionName);
+        _jobs.open(correlationId);
     }
 
     @Override
     public void close(String correlationId) throws ApplicationException {
-        if (!isOpen())
-            return;
-        _collection = null;
-        if (_localConnection)
-            _connection.close(correlationId);
-    }
-
-    private MongoDbConnection localConnection() throws ConfigException, ReferenceException {
-        MongoDbConnection connection = new MongoDbConnection();
-        connection.configure(_config);
-        if (_references != null)
-            connection.setReferences(_references);
-        return connection;
-    }
-
-    /** The config with the client options added to the connection URI or parameters. */
-    static ConfigParams withClientOptions(ConfigParams config) {
-        ConfigParams result = new ConfigParams(config);
-        String uri = config.getAsNullableString("connection.uri");
-        for (String key : CLIENT_OPTIONS.keySet()) {
-            String value = CLIENT_OPTIONS.getAsString(key);
-            if (uri != null) {
-                if (!uri.toLowerCase(Locale.ROOT).contains(key.toLowerCase(Locale.ROOT) + "="))
-                    uri += (uri.contains("?") ? "&" : uri.matches("mongodb(\\+srv)?://[^/]*") ? "/?" : "?") + key + "=" + value;
-            } else if (!config.containsKey("connection." + key)) {
-                result.put("connection." + key, value);
-            }
-        }
-        if (uri != null)
-            result.put("connection.uri", uri);
-        return result;
+        _jobs.close(correlationId);
     }
 
     @Override
@@ -203,30 +129,30 @@ public class JobsMongoDbPersistence implements IJobsPersistence, IConfigurable, 
         Bson query = JobsMongoDbDocuments.filter(JobsQuery.parse(correlationId, filter));
         paging = paging != null ? paging : new PagingParams();
         int skip = (int) Math.min(Integer.MAX_VALUE, paging.getSkip(0));
-        int take = (int) paging.getTake(JobsMemoryPersistence.MAX_PAGE_SIZE);
+        int take = (int) paging.getTake(MAX_PAGE_SIZE);
         PagingParams page = paging;
-        return call(correlationId, "get_jobs", () -> {
+        return _jobs.call(correlationId, "get_jobs", collection -> {
             List<JobV1> jobs = new ArrayList<>(take);
             if (take > 0) {
-                for (Document document : _collection.find(query).sort(ORDER).skip(skip).limit(take))
+                for (Document document : collection.find(query).sort(ORDER).skip(skip).limit(take))
                     jobs.add(toJob(document));
             }
-            Long total = page.hasTotal() ? _collection.countDocuments(query) : null;
+            Long total = page.hasTotal() ? collection.countDocuments(query) : null;
             return new DataPage<>(jobs, total);
         });
     }
 
     @Override
     public JobV1 getOneById(String correlationId, String id) throws ApplicationException {
-        return call(correlationId, "get_job_by_id", () -> toJob(_collection.find(eq(ID, id)).first()));
+        return _jobs.call(correlationId, "get_job_by_id", collection -> toJob(collection.find(eq(ID, id)).first()));
     }
 
     @Override
     public JobV1 create(String correlationId, JobV1 job) throws ApplicationException {
         Document document = newDocument(correlationId, job, false);
         try {
-            call(correlationId, "add_job", () -> {
-                _collection.insertOne(document);
+            _jobs.call(correlationId, "add_job", collection -> {
+                collection.insertOne(document);
                 return document;
             });
         } catch (ConnectionException ex) {
@@ -243,20 +169,20 @@ public class JobsMongoDbPersistence implements IJobsPersistence, IConfigurable, 
         Document document = newDocument(correlationId, job, true);
         Bson sameJob = and(eq(TYPE, job.getType()), eq(REF_ID, job.getRefId()), eq(COMPLETED, null));
         Bson sameKey = eq(UNIQ_KEY, document.getString(UNIQ_KEY));
-        return call(correlationId, "add_uniq_job", () -> {
+        return _jobs.call(correlationId, "add_uniq_job", collection -> {
             while (true) {
-                Document existing = _collection.find(sameJob).sort(ORDER).first();
+                Document existing = collection.find(sameJob).sort(ORDER).first();
                 if (existing != null)
                     return toJob(existing);
                 try {
-                    _collection.insertOne(document);
+                    collection.insertOne(document);
                     return toJob(document);
                 } catch (MongoWriteException ex) {
                     if (!isDuplicateKey(ex))
                         throw ex;
                 }
                 // Another instance added it first: answer with its job (unless it completed meanwhile).
-                existing = _collection.find(sameKey).first();
+                existing = collection.find(sameKey).first();
                 if (existing != null)
                     return toJob(existing);
             }
@@ -276,31 +202,31 @@ public class JobsMongoDbPersistence implements IJobsPersistence, IConfigurable, 
     @Override
     public JobV1 extendJob(String correlationId, String id, String lockToken, ZonedDateTime lockedUntil)
             throws ApplicationException {
-        return update(correlationId, "extend_job", running(id, lockToken), Updates.set(LOCKED_UNTIL, date(lockedUntil)));
+        return update(correlationId, "extend_job", heldBy(id, lockToken), Updates.set(LOCKED_UNTIL, date(lockedUntil)));
     }
 
     @Override
     public JobV1 abortJob(String correlationId, String id, String lockToken) throws ApplicationException {
-        return update(correlationId, "abort_job", running(id, lockToken), Updates.combine(
+        return update(correlationId, "abort_job", heldBy(id, lockToken), Updates.combine(
                 Updates.set(STARTED, null), Updates.set(LOCKED_UNTIL, null), Updates.set(LOCK_TOKEN, null)));
     }
 
     @Override
     public JobV1 completeJob(String correlationId, String id, String lockToken, ZonedDateTime completed)
             throws ApplicationException {
-        return update(correlationId, "complete_job", running(id, lockToken), Updates.combine(
+        return update(correlationId, "complete_job", heldBy(id, lockToken), Updates.combine(
                 Updates.set(COMPLETED, date(completed)), Updates.set(LOCKED_UNTIL, null),
                 Updates.set(LOCK_TOKEN, null), Updates.unset(UNIQ_KEY)));
     }
 
     @Override
     public JobV1 deleteById(String correlationId, String id) throws ApplicationException {
-        return call(correlationId, "delete_job_by_id", () -> toJob(_collection.findOneAndDelete(eq(ID, id))));
+        return _jobs.call(correlationId, "delete_job_by_id", collection -> toJob(collection.findOneAndDelete(eq(ID, id))));
     }
 
     @Override
     public void deleteAll(String correlationId) throws ApplicationException {
-        call(correlationId, "delete_jobs", () -> _collection.deleteMany(new Document()));
+        _jobs.call(correlationId, "delete_jobs", collection -> collection.deleteMany(new Document()));
     }
 
     @Override
@@ -311,38 +237,34 @@ public class JobsMongoDbPersistence implements IJobsPersistence, IConfigurable, 
     @Override
     public long cleanJobs(String correlationId, ZonedDateTime now, ZonedDateTime completedBefore, int maxRetries)
             throws ApplicationException {
-        Date time = date(now);
-        return call(correlationId, "clean_jobs", () ->
-                _collection.deleteMany(lt(COMPLETED, date(completedBefore))).getDeletedCount()
-                        + _collection.deleteMany(and(eq(COMPLETED, null), lte(EXECUTE_UNTIL, time), unlocked(time)))
-                        .getDeletedCount()
-                        + _collection.deleteMany(and(eq(COMPLETED, null), gte(RETRIES, maxRetries), unlocked(time)))
-                        .getDeletedCount());
+        return _jobs.call(correlationId, "clean_jobs", collection -> {
+            long deleted = 0;
+            for (Bson done : cleanable(date(now), date(completedBefore), maxRetries))
+                deleted += collection.deleteMany(done).getDeletedCount();
+            return deleted;
+        });
     }
 
-    /** One aggregation over the whole collection (see {@link JobsMongoDbDocuments#statsPipeline}). */
+    /** One aggregation over the whole collection (see {@link JobsMongoDbStates#statsPipeline}). */
     @Override
-    public Map<String, JobTypeStats> getStats(String correlationId, ZonedDateTime now, int maxRetries)
+    public Map<String, JobTypeStatsV1> getStats(String correlationId, ZonedDateTime now, int maxRetries)
             throws ApplicationException {
-        List<Document> rows = call(correlationId, "get_stats", () ->
-                _collection.aggregate(statsPipeline(date(now), maxRetries)).into(new ArrayList<>()));
-        Map<String, Map<String, Document>> byType = new TreeMap<>();
+        List<Document> rows = _jobs.call(correlationId, "get_stats", collection ->
+                collection.aggregate(statsPipeline(date(now), maxRetries)).into(new ArrayList<>()));
+        Map<String, long[]> counts = new TreeMap<>();
+        Map<String, Date> oldest = new HashMap<>();
         for (Document row : rows) {
             Document key = row.get(ID, Document.class);
-            byType.computeIfAbsent(key.getString(TYPE), type -> new HashMap<>()).put(key.getString(STATS_STATE), row);
+            String type = key.getString(TYPE);
+            JobState state = stateOf(key.getString(STATS_STATE));
+            counts.computeIfAbsent(type, t -> new long[JobState.values().length])[state.ordinal()] =
+                    row.get(STATS_COUNT, Number.class).longValue();
+            if (state == JobState.WAITING)
+                oldest.put(type, row.getDate(STATS_OLDEST));
         }
-        Map<String, JobTypeStats> stats = new LinkedHashMap<>();
-        byType.forEach((type, states) -> {
-            Document waiting = states.get(STATE_WAITING);
-            stats.put(type, new JobTypeStats(count(waiting), count(states.get(STATE_RUNNING)),
-                    count(states.get(STATE_COMPLETED)), count(states.get(STATE_FAILED)),
-                    count(states.get(STATE_EXPIRED)), waiting == null ? null : date(waiting.getDate(STATS_OLDEST))));
-        });
+        Map<String, JobTypeStatsV1> stats = new LinkedHashMap<>();
+        counts.forEach((type, byState) -> stats.put(type, new JobTypeStatsV1(byState, date(oldest.get(type)))));
         return stats;
-    }
-
-    private static long count(Document row) {
-        return row == null ? 0 : row.get(STATS_COUNT, Number.class).longValue();
     }
 
     private JobV1 lease(String correlationId, String operation, Bson which, JobLease lease) throws ApplicationException {
@@ -350,39 +272,22 @@ public class JobsMongoDbPersistence implements IJobsPersistence, IConfigurable, 
         Bson update = Updates.combine(Updates.set(STARTED, now), Updates.set(LOCKED_UNTIL, date(lease.lockedUntil())),
                 Updates.set(LOCK_TOKEN, lease.lockToken()), Updates.inc(RETRIES, 1));
         FindOneAndUpdateOptions options = new FindOneAndUpdateOptions().sort(ORDER).returnDocument(ReturnDocument.AFTER);
-        return call(correlationId, operation, () -> toJob(_collection.findOneAndUpdate(
-                and(which, free(now, lease.maxRetries())), update, options)));
+        return _jobs.call(correlationId, operation, collection -> toJob(collection.findOneAndUpdate(
+                and(which, leasable(now, lease.maxRetries())), update, options)));
     }
 
     private JobV1 update(String correlationId, String operation, Bson filter, Bson update) throws ApplicationException {
         FindOneAndUpdateOptions options = new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER);
-        return call(correlationId, operation, () -> toJob(_collection.findOneAndUpdate(filter, update, options)));
+        return _jobs.call(correlationId, operation, collection -> toJob(collection.findOneAndUpdate(filter, update, options)));
     }
 
     private static Document newDocument(String correlationId, JobV1 job, boolean unique) throws ApplicationException {
-        long created = JobRecord.millis(job.getCreated());
+        long created = JobDates.millis(job.getCreated());
         String id = job.getId() != null ? job.getId() : JobIds.next(created);
         return toDocument(correlationId, job, id, unique);
     }
 
     private static boolean isDuplicateKey(Throwable ex) {
         return ex instanceof MongoWriteException write && write.getError().getCategory() == ErrorCategory.DUPLICATE_KEY;
-    }
-
-    @FunctionalInterface
-    private interface MongoCall<T> {
-        T run();
-    }
-
-    /** Runs a MongoDB call on the open collection, its failures as Pip errors. */
-    private <T> T call(String correlationId, String operation, MongoCall<T> mongoCall) throws ApplicationException {
-        if (_collection == null)
-            throw new InvalidStateException(correlationId, "NOT_OPENED", "The MongoDB store is not open");
-        try {
-            return mongoCall.run();
-        } catch (MongoException ex) {
-            throw new ConnectionException(correlationId, "MONGODB_FAILED",
-                    "MongoDB failed in " + operation + ": " + ex.getMessage()).withCause(ex);
-        }
     }
 }

@@ -2,6 +2,7 @@ package org.servicejobs.persistence;
 
 import org.pipservices3.commons.convert.DateTimeConverter;
 import org.pipservices3.commons.data.FilterParams;
+import org.pipservices3.commons.data.PagingParams;
 import org.pipservices3.commons.errors.BadRequestException;
 
 import java.time.ZonedDateTime;
@@ -14,6 +15,10 @@ import java.util.Set;
  * {@link BadRequestException} <code>INVALID_FILTER</code>, never silently ignored.
  */
 final class JobsQuery {
+    /** A page of a query: skip, take (at most {@link IJobsPersistence#MAX_PAGE_SIZE}), total asked. */
+    record Page(long skip, int take, boolean total) {
+    }
+
     /** The time fields of a job and their filter keys: exact, from (inclusive), to (inclusive). */
     enum Field {
         CREATED("created", "created", "created_from", "created_to"),
@@ -48,7 +53,7 @@ final class JobsQuery {
     /** A range on one time field, in epoch milliseconds, both ends inclusive. */
     record Range(Field field, long from, long to) {
         boolean matches(long value) {
-            return value != JobRecord.NONE && value >= from && value <= to;
+            return value != JobDates.NONE && value >= from && value <= to;
         }
     }
 
@@ -90,6 +95,12 @@ final class JobsQuery {
         }
         return new JobsQuery(text(filter, "id"), text(filter, "type"), text(filter, "ref_id"),
                 integer(correlationId, filter, "retries"), integer(correlationId, filter, "min_retries"), ranges);
+    }
+
+    /** The page asked for, with the defaults of the protocol. */
+    static Page page(PagingParams paging) {
+        paging = paging != null ? paging : new PagingParams();
+        return new Page(paging.getSkip(0), (int) paging.getTake(IJobsPersistence.MAX_PAGE_SIZE), paging.hasTotal());
     }
 
     boolean matches(JobRecord job) {

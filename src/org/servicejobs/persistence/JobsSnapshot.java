@@ -46,7 +46,7 @@ final class JobsSnapshot {
             writeFully(channel, header);
             RecordBuffer buffer = new RecordBuffer(CHUNK + (CHUNK >> 2));
             for (JobRecord job : jobs) {
-                JournalCodec.writeAdd(buffer, job, JournalCodec.paramsJson(null, job.params));
+                JournalCodec.writeAdd(buffer, job, JobJson.toBytes(null, job.params));
                 if (buffer.size() >= CHUNK) {
                     writeFully(channel, buffer.asByteBuffer());
                     buffer.clear();
@@ -57,7 +57,7 @@ final class JobsSnapshot {
             channel.force(true);
         }
         Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        JobsJournal.syncFolder(folder);
+        JournalFile.syncFolder(folder);
         return Files.size(file);
     }
 

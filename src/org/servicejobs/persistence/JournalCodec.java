@@ -1,11 +1,6 @@
 package org.servicejobs.persistence;
 
-import org.pipservices3.commons.convert.JsonConverter;
-import org.pipservices3.commons.errors.ApplicationException;
-import org.pipservices3.commons.errors.BadRequestException;
-
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The payloads of journal and snapshot records. Every change is one record:
@@ -24,18 +19,6 @@ final class JournalCodec {
     static final byte END = 9;
 
     private JournalCodec() {
-    }
-
-    /** The params of a job as JSON bytes, or null. */
-    static byte[] paramsJson(String correlationId, Object params) throws ApplicationException {
-        if (params == null)
-            return null;
-        try {
-            return JsonConverter.toJson(params).getBytes(StandardCharsets.UTF_8);
-        } catch (IOException ex) {
-            throw new BadRequestException(correlationId, "INVALID_PARAMS", "Job params cannot be written as JSON")
-                    .withCause(ex);
-        }
     }
 
     static void writeAdd(RecordBuffer out, JobRecord job, byte[] paramsJson) {
@@ -99,14 +82,9 @@ final class JournalCodec {
         long completed = in.readLong();
         int retries = in.readInt();
         String lockToken = in.readString();
-        String params = in.readUtf8();
-        Object value = params == null ? null : JsonConverter.fromJson(Object.class, params);
-        try {
-            return new JobRecord(id, type, refId, JobParams.freeze(null, value), created, started, lockedUntil,
-                    executeUntil, completed, retries, lockToken);
-        } catch (BadRequestException ex) {
-            throw new IOException("params cannot be read", ex);
-        }
+        Object params = JobJson.parse(in.readUtf8());
+        return new JobRecord(id, type, refId, params, created, started, lockedUntil, executeUntil, completed, retries,
+                lockToken);
     }
 
     /** The new version of <code>old</code> from an UPDATE payload, after its id. */

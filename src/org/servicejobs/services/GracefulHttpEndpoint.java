@@ -22,6 +22,7 @@ import org.pipservices3.components.connect.ConnectionParams;
 import org.pipservices3.rpc.services.HttpEndpoint;
 import org.pipservices3.rpc.services.HttpResponseSender;
 import org.pipservices3.rpc.services.IRegisterable;
+import org.servicejobs.config.ConfigOptions;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -96,9 +97,10 @@ public class GracefulHttpEndpoint extends HttpEndpoint {
     @Override
     public void configure(ConfigParams config) throws ConfigException {
         super.configure(config);
-        _shutdownTimeout = config.getAsLongWithDefault("options.shutdown_timeout", _shutdownTimeout);
-        _threads = config.getAsIntegerWithDefault("options.threads", _threads);
-        _backlog = config.getAsIntegerWithDefault("options.backlog", _backlog);
+        _shutdownTimeout = ConfigOptions.getLong(config, "options.shutdown_timeout", _shutdownTimeout, 0, Long.MAX_VALUE);
+        _threads = ConfigOptions.getInt(config, "options.threads", _threads, 0, Integer.MAX_VALUE);
+        _backlog = ConfigOptions.getInt(config, "options.backlog", _backlog, 0, Integer.MAX_VALUE);
+        ConfigOptions.getInt(config, "connection.port", 0, 1, 65535);
         if (_shutdownTimeout < 0 || _threads < 0 || _backlog < 0)
             throw new ConfigException(null, "INVALID_ENDPOINT_OPTIONS",
                     "options.shutdown_timeout, options.threads and options.backlog must be 0 or more");

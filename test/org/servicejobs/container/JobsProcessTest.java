@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.pipservices3.commons.errors.ConfigException;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.api.io.TempDir;
 import org.pipservices3.commons.config.ConfigParams;
 import org.pipservices3.container.config.ComponentConfig;
@@ -177,6 +180,35 @@ class JobsProcessTest {
         assertRefusesConnections(port);
     }
 
+    /**
+     * A parameter that becomes a component option is checked once, by the component: a bad value
+     * stops the start with an error that names the option and the value, and nothing stays open.
+     */
+    @ParameterizedTest
+    @CsvSource({
+            "HTTP_PORT, abc, connection.port",
+            "HTTP_PORT, 70000, connection.port",
+            "HTTP_THREADS, -2, options.threads",
+            "MAX_RETRIES, 0, options.max_retries",
+            "MAX_RETRIES, -1, options.max_retries",
+            "CLEAN_INTERVAL, soon, options.clean_interval",
+            "COMPLETED_RETENTION, -5, options.completed_retention",
+            "FILE_SYNC, sometimes, options.sync"})
+    void aBadComponentOptionStopsTheStart(String parameter, String value, String option) throws Exception {
+        int port = FreePort.find();
+        JobsProcess process = new JobsProcess();
+        ConfigParams parameters = ConfigParams.fromTuples("HTTP_PORT", String.valueOf(port),
+                "FILE_PATH", dataFolder.toString());
+        parameters.put(parameter, value);
+        ConfigException error = assertThrows(ConfigException.class,
+                () -> process.start(CORRELATION_ID, CONFIG_PATH, parameters));
+        assertTrue(error.getMessage().contains(option), error.getMessage());
+        assertTrue(error.getMessage().contains(value), error.getMessage());
+        assertFalse(process.isOpen());
+        if (!parameter.equals("HTTP_PORT"))
+            assertRefusesConnections(port);
+    }
+
     // ---------------------------------------------------------------- the real process
 
     @Test
@@ -223,10 +255,11 @@ class JobsProcessTest {
         }
     }
 
-    @Test
-    void badParametersStopTheStartWithOneLine() throws Exception {
+    @ParameterizedTest
+    @CsvSource({"STORE, redis, STORE=redis is not a store", "MAX_RETRIES, 0, options.max_retries must be"})
+    void badParametersStopTheStartWithOneLine(String parameter, String value, String said) throws Exception {
         ProcessBuilder builder = javaProcess();
-        builder.environment().put("STORE", "redis");
+        builder.environment().put(parameter, value);
         builder.redirectErrorStream(false);
         Process process = builder.start();
         children.add(process);
@@ -239,7 +272,7 @@ class JobsProcessTest {
         assertEquals(1, process.exitValue());
         List<String> lines = stderr.text().lines().filter(line -> !line.isBlank()).toList();
         assertEquals(1, lines.size(), stderr.text());
-        assertTrue(lines.get(0).contains("STORE=redis is not a store"), lines.get(0));
+        assertTrue(lines.get(0).contains(said), lines.get(0));
     }
 
     @Test

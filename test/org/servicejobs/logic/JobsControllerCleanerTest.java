@@ -7,10 +7,9 @@ import org.pipservices3.commons.config.ConfigParams;
 import org.pipservices3.commons.data.PagingParams;
 import org.pipservices3.commons.errors.ApplicationException;
 import org.pipservices3.commons.errors.ConfigException;
-import org.pipservices3.commons.refer.Descriptor;
-import org.pipservices3.commons.refer.References;
 import org.servicejobs.SettableClock;
 import org.servicejobs.TestData;
+import org.servicejobs.TestService;
 import org.servicejobs.data.version1.JobV1;
 import org.servicejobs.data.version1.NewJobV1;
 import org.servicejobs.persistence.JobsMemoryPersistence;
@@ -41,24 +40,21 @@ class JobsControllerCleanerTest {
     private SettableClock clock;
     private JobsMemoryPersistence persistence;
     private JobsController controller;
+    private TestService service;
 
     @BeforeEach
     void setUp() throws Exception {
         clock = new SettableClock(TestData.START);
         persistence = new JobsMemoryPersistence();
-        controller = new JobsController(clock);
-        References references = References.fromTuples(
-                new Descriptor("pip-services-jobs", "persistence", "memory", "default", "1.0"), persistence,
-                new Descriptor("pip-services-jobs", "controller", "default", "default", "1.0"), controller);
-        persistence.setReferences(references);
-        controller.setReferences(references);
-        persistence.open(CID);
+        service = TestService.on(persistence).clock(clock).open();
+        controller = service.controller();
+        // These tests open the controller themselves.
+        controller.close(CID);
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        controller.close(CID);
-        persistence.close(CID);
+        service.close();
     }
 
     private void configure(Object... tuples) throws ConfigException {

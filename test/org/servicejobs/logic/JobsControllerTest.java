@@ -1,5 +1,6 @@
 package org.servicejobs.logic;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -12,10 +13,9 @@ import org.pipservices3.commons.errors.BadRequestException;
 import org.pipservices3.commons.errors.ConfigException;
 import org.pipservices3.commons.errors.ConflictException;
 import org.pipservices3.commons.errors.NotFoundException;
-import org.pipservices3.commons.refer.Descriptor;
-import org.pipservices3.commons.refer.References;
 import org.servicejobs.SettableClock;
 import org.servicejobs.TestData;
+import org.servicejobs.TestService;
 import org.servicejobs.data.version1.JobV1;
 import org.servicejobs.data.version1.NewJobV1;
 import org.servicejobs.persistence.JobsMemoryPersistence;
@@ -55,18 +55,19 @@ class JobsControllerTest {
     private SettableClock clock;
     private JobsMemoryPersistence persistence;
     private JobsController controller;
+    private TestService service;
 
     @BeforeEach
     void setUp() throws Exception {
         clock = new SettableClock(TestData.START);
         persistence = new JobsMemoryPersistence();
-        controller = new JobsController(clock);
-        References references = References.fromTuples(
-                new Descriptor("pip-services-jobs", "persistence", "memory", "default", "1.0"), persistence,
-                new Descriptor("pip-services-jobs", "controller", "default", "default", "1.0"), controller);
-        persistence.setReferences(references);
-        controller.setReferences(references);
-        persistence.open(CID);
+        service = TestService.on(persistence).clock(clock).open();
+        controller = service.controller();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        service.close();
     }
 
     // ---------------------------------------------------------------- helpers

@@ -7,17 +7,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.pipservices3.commons.config.ConfigParams;
 import org.pipservices3.commons.refer.Descriptor;
-import org.pipservices3.commons.refer.References;
-import org.pipservices3.commons.refer.Referencer;
-import org.pipservices3.commons.run.Closer;
-import org.pipservices3.commons.run.Opener;
-import org.servicejobs.FreePort;
+import org.servicejobs.TestService;
 import org.servicejobs.SettableClock;
 import org.servicejobs.TestData;
-import org.servicejobs.logic.JobsController;
 import org.servicejobs.persistence.JobsMemoryPersistence;
-import org.servicejobs.services.GracefulHttpEndpoint;
-import org.servicejobs.services.version1.JobsHttpServiceV1;
 
 import java.io.IOException;
 import java.net.URI;
@@ -26,7 +19,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +45,7 @@ class JobsMetricsServiceTest {
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\",?");
 
     private SettableClock clock;
-    private List<Object> components = List.of();
+    private TestService service;
     private int port;
     private HttpClient client;
 
@@ -66,10 +58,8 @@ class JobsMetricsServiceTest {
     @AfterEach
     void tearDown() throws Exception {
         try {
-            List<Object> reversed = new ArrayList<>(components);
-            Collections.reverse(reversed);
-            components = List.of();
-            Closer.close(null, reversed);
+            if (service != null)
+                service.close();
         } finally {
             client.shutdownNow();
         }
@@ -77,32 +67,15 @@ class JobsMetricsServiceTest {
 
     private void openService(long statsInterval) throws Exception {
         clock = new SettableClock(TestData.START);
-        JobsMemoryPersistence persistence = new JobsMemoryPersistence();
-        JobsController controller = new JobsController(clock);
-        controller.configure(ConfigParams.fromTuples("options.clean_interval", 0, "options.max_retries", 1));
         PrometheusCounters counters = new PrometheusCounters();
         counters.configure(new ConfigParams());
-        GracefulHttpEndpoint endpoint = new GracefulHttpEndpoint();
-        port = FreePort.find();
-        endpoint.configure(ConfigParams.fromTuples(
-                "connection.protocol", "http",
-                "connection.host", "localhost",
-                "connection.port", port));
-        JobsHttpServiceV1 service = new JobsHttpServiceV1();
-        service.configure(new ConfigParams());
         JobsMetricsService metrics = new JobsMetricsService();
         metrics.configure(ConfigParams.fromTuples("options.stats_interval", statsInterval));
-
-        References references = References.fromTuples(
-                new Descriptor("pip-services-jobs", "persistence", "memory", "default", "1.0"), persistence,
-                new Descriptor("pip-services-jobs", "controller", "default", "default", "1.0"), controller,
-                new Descriptor("pip-services-jobs", "counters", "prometheus", "default", "1.0"), counters,
-                new Descriptor("pip-services-jobs", "endpoint", "http", "default", "1.0"), endpoint,
-                new Descriptor("pip-services-jobs", "service", "http", "default", "1.0"), service,
-                new Descriptor("pip-services-jobs", "metrics-service", "http", "default", "1.0"), metrics);
-        components = List.of(persistence, controller, counters, endpoint, service, metrics);
-        Referencer.setReferences(references, components);
-        Opener.open(null, components);
+        service = TestService.on(new JobsMemoryPersistence()).clock(clock).controller("options.max_retries", 1).http()
+                .with(new Descriptor("pip-services-jobs", "counters", "prometheus", "default", "1.0"), counters)
+                .with(new Descriptor("pip-services-jobs", "metrics-service", "http", "default", "1.0"), metrics)
+                .open();
+        port = service.port();
     }
 
     @Test

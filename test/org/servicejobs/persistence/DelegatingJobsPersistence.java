@@ -12,6 +12,7 @@ import org.pipservices3.commons.refer.Referencer;
 import org.pipservices3.commons.run.Closer;
 import org.pipservices3.commons.run.IOpenable;
 import org.pipservices3.commons.run.Opener;
+import org.servicejobs.data.version1.JobTypeStatsV1;
 import org.servicejobs.data.version1.JobV1;
 
 import java.time.ZonedDateTime;
@@ -130,7 +131,7 @@ public class DelegatingJobsPersistence implements IJobsPersistence, IReferenceab
     }
 
     @Override
-    public Map<String, JobTypeStats> getStats(String correlationId, ZonedDateTime now, int maxRetries)
+    public Map<String, JobTypeStatsV1> getStats(String correlationId, ZonedDateTime now, int maxRetries)
             throws ApplicationException {
         before("getStats");
         return store.getStats(correlationId, now, maxRetries);

@@ -51,8 +51,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.servicejobs.TestData.at;
 
 /**
- * {@link JobsPersistenceFixture} on {@link JobsFilePersistence} (each contract test also checks
- * that what it left comes back equal after a restart), and what is particular to the file store:
+ * The persistence contract on {@link JobsFilePersistence} (each contract test also checks that
+ * what it left comes back equal after a restart), and what is particular to the file store:
  * restarts, compaction, sync policies, the folder lock, and journals and snapshots damaged on
  * purpose (written by the store, then edited byte by byte).
  * <p>
@@ -60,7 +60,7 @@ import static org.servicejobs.TestData.at;
  * hanging the build.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
-class JobsFilePersistenceTest {
+class JobsFilePersistenceTest extends JobsPersistenceFixture {
     private static final String CID = "jobs-file-test";
     private static final long NOW = 100_000;
     private static final int MAX_RETRIES = 3;
@@ -75,182 +75,40 @@ class JobsFilePersistenceTest {
 
     private final List<JobsFilePersistence> stores = new ArrayList<>();
 
+    /** The store of the contract tests, in a folder of its own (sync batch). */
+    @Override
+    protected IJobsPersistence newPersistence() throws Exception {
+        return store(contractConfig());
+    }
+
+    @Override
+    protected int concurrentJobCount() {
+        return 20_000;
+    }
+
+    /**
+     * What a contract test left comes back equal after a restart; then every store of the test
+     * is closed. (A subclass's @AfterEach runs before the fixture's.)
+     */
     @AfterEach
-    void closeStores() throws ApplicationException {
-        for (JobsFilePersistence store : stores) {
-            if (store.isOpen())
-                store.close(CID);
+    void contractJobsSurviveARestartThenClose() throws Exception {
+        try {
+            List<JobV1> before = allJobs(persistence);
+            persistence = restart((JobsFilePersistence) persistence, contractConfig());
+            assertSameJobs(before, allJobs(persistence), "after the test and a restart");
+        } finally {
+            for (JobsFilePersistence store : stores) {
+                if (store.isOpen())
+                    store.close(CID);
+            }
         }
     }
 
-    // ---------------------------------------------------------------- the contract
-
-    @FunctionalInterface
-    private interface FixtureTest {
-        void run(JobsPersistenceFixture fixture) throws Exception;
+    private Object[] contractConfig() {
+        return new Object[]{"path", temp.resolve("contract").toString(), "options.sync", "batch"};
     }
 
-    /** Runs a fixture test on a new store (sync batch), then checks what it left survives a restart. */
-    private void contract(FixtureTest test) throws Exception {
-        Object[] config = config("batch");
-        JobsFilePersistence store = open(config);
-        test.run(new JobsPersistenceFixture(store));
-        List<JobV1> before = allJobs(store);
-        store = restart(store, config);
-        assertSameJobs(before, allJobs(store), "after the fixture test and a restart");
-    }
-
-    @Test
-    void crudOperations() throws Exception {
-        contract(JobsPersistenceFixture::testCrudOperations);
-    }
-
-    @Test
-    void paramsNumberTypes() throws Exception {
-        contract(JobsPersistenceFixture::testParamsNumberTypes);
-    }
-
-    @Test
-    void paramsAndDates() throws Exception {
-        contract(JobsPersistenceFixture::testParamsAndDates);
-    }
-
-    @Test
-    void filterByIdTypeAndRefId() throws Exception {
-        contract(JobsPersistenceFixture::testFilterByIdTypeAndRefId);
-    }
-
-    @Test
-    void filterByCreated() throws Exception {
-        contract(JobsPersistenceFixture::testFilterByCreated);
-    }
-
-    @Test
-    void filterByStarted() throws Exception {
-        contract(JobsPersistenceFixture::testFilterByStarted);
-    }
-
-    @Test
-    void filterByLockedUntil() throws Exception {
-        contract(JobsPersistenceFixture::testFilterByLockedUntil);
-    }
-
-    @Test
-    void filterByExecuteUntil() throws Exception {
-        contract(JobsPersistenceFixture::testFilterByExecuteUntil);
-    }
-
-    @Test
-    void filterByCompleted() throws Exception {
-        contract(JobsPersistenceFixture::testFilterByCompleted);
-    }
-
-    @Test
-    void filterByRetries() throws Exception {
-        contract(JobsPersistenceFixture::testFilterByRetries);
-    }
-
-    @Test
-    void filterCombinesCriteria() throws Exception {
-        contract(JobsPersistenceFixture::testFilterCombinesCriteria);
-    }
-
-    @Test
-    void filterRejectsBadKeysAndValues() throws Exception {
-        contract(JobsPersistenceFixture::testFilterRejectsBadKeysAndValues);
-    }
-
-    @Test
-    void pageOrder() throws Exception {
-        contract(JobsPersistenceFixture::testPageOrder);
-    }
-
-    @Test
-    void paging() throws Exception {
-        contract(JobsPersistenceFixture::testPaging);
-    }
-
-    @Test
-    void startJobByTypeLeasesOldestFreeJob() throws Exception {
-        contract(JobsPersistenceFixture::testStartJobByTypeLeasesOldestFreeJob);
-    }
-
-    @Test
-    void startJobByTypeSkipsJobsThatAreNotFree() throws Exception {
-        contract(JobsPersistenceFixture::testStartJobByTypeSkipsJobsThatAreNotFree);
-    }
-
-    @Test
-    void startJobByTypeAfterLockExpires() throws Exception {
-        contract(JobsPersistenceFixture::testStartJobByTypeAfterLockExpires);
-    }
-
-    @Test
-    void startJobByTypeStopsAtMaxRetries() throws Exception {
-        contract(JobsPersistenceFixture::testStartJobByTypeStopsAtMaxRetries);
-    }
-
-    @Test
-    void startJobByTypeUsesTheMaxRetriesOfEachLease() throws Exception {
-        contract(JobsPersistenceFixture::testStartJobByTypeUsesTheMaxRetriesOfEachLease);
-    }
-
-    @Test
-    void startJobByTypeUsesTheTimeOfEachLease() throws Exception {
-        contract(JobsPersistenceFixture::testStartJobByTypeUsesTheTimeOfEachLease);
-    }
-
-    @Test
-    void startJobById() throws Exception {
-        contract(JobsPersistenceFixture::testStartJobById);
-    }
-
-    @Test
-    void extendJob() throws Exception {
-        contract(JobsPersistenceFixture::testExtendJob);
-    }
-
-    @Test
-    void abortJob() throws Exception {
-        contract(JobsPersistenceFixture::testAbortJob);
-    }
-
-    @Test
-    void completeJob() throws Exception {
-        contract(JobsPersistenceFixture::testCompleteJob);
-    }
-
-    @Test
-    void staleLockTokenChangesNothing() throws Exception {
-        contract(JobsPersistenceFixture::testStaleLockTokenChangesNothing);
-    }
-
-    @Test
-    void createUnique() throws Exception {
-        contract(JobsPersistenceFixture::testCreateUnique);
-    }
-
-    @Test
-    void cleanJobs() throws Exception {
-        contract(JobsPersistenceFixture::testCleanJobs);
-    }
-
-    @Test
-    void stats() throws Exception {
-        contract(JobsPersistenceFixture::testStats);
-    }
-
-    @Test
-    void concurrentLeasing() throws Exception {
-        contract(fixture -> fixture.testConcurrentLeasing(20_000));
-    }
-
-    @Test
-    void concurrentCreateUnique() throws Exception {
-        contract(JobsPersistenceFixture::testConcurrentCreateUnique);
-    }
-
-    // ---------------------------------------------------------------- restarts
+    // ---------------------------------------------------------------- the file store
 
     @Test
     void everyStateComesBackEqualAfterRestartAndCompaction() throws Exception {
@@ -579,7 +437,7 @@ class JobsFilePersistenceTest {
         JobsFilePersistence store = open(config("batch"));
         String id = store.create(CID, TestData.job("email", "u-1", at(1))).getId();
         Path journal = dataFolder().resolve("journal-0000000000000000.log");
-        assertTrue(Files.size(journal) >= JobsJournal.PREALLOCATION, "preallocated while open");
+        assertTrue(Files.size(journal) >= JournalFile.PREALLOCATION, "preallocated while open");
 
         Path copy = temp.resolve("crashed");
         Files.createDirectories(copy);
@@ -588,7 +446,7 @@ class JobsFilePersistenceTest {
         long closedSize = Files.size(journal);
         assertTrue(closedSize < 1024, "cut to its records on close: " + closedSize);
 
-        assertTrue(Files.size(copy.resolve(journal.getFileName())) >= JobsJournal.PREALLOCATION);
+        assertTrue(Files.size(copy.resolve(journal.getFileName())) >= JournalFile.PREALLOCATION);
         JobsFilePersistence crashed = open(new Object[]{"path", copy.toString(), "options.sync", "batch"});
         assertEquals(copy.toString(), crashed.getPath());
         assertEquals(id, crashed.getOneById(CID, id).getId(), "the zeros a crash leaves hide nothing");
@@ -925,11 +783,11 @@ class JobsFilePersistenceTest {
     /** Every job, in the store's order (created time, then id), page by page. */
     private static List<JobV1> allJobs(IJobsPersistence store) throws ApplicationException {
         List<JobV1> jobs = new ArrayList<>();
-        for (long skip = 0; ; skip += JobsMemoryPersistence.MAX_PAGE_SIZE) {
+        for (long skip = 0; ; skip += IJobsPersistence.MAX_PAGE_SIZE) {
             DataPage<JobV1> page = store.getPageByFilter(CID, new FilterParams(),
-                    new PagingParams(skip, JobsMemoryPersistence.MAX_PAGE_SIZE, false));
+                    new PagingParams(skip, IJobsPersistence.MAX_PAGE_SIZE, false));
             jobs.addAll(page.getData());
-            if (page.getData().size() < JobsMemoryPersistence.MAX_PAGE_SIZE)
+            if (page.getData().size() < IJobsPersistence.MAX_PAGE_SIZE)
                 return jobs;
         }
     }

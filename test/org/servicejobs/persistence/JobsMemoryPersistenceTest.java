@@ -1,7 +1,5 @@
 package org.servicejobs.persistence;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.pipservices3.commons.config.ConfigParams;
 import org.pipservices3.commons.data.FilterParams;
@@ -20,190 +18,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.servicejobs.TestData.at;
 
-/** {@link JobsPersistenceFixture} on {@link JobsMemoryPersistence}, and what is particular to it. */
-class JobsMemoryPersistenceTest {
+/** The persistence contract on {@link JobsMemoryPersistence}, and what is particular to it. */
+class JobsMemoryPersistenceTest extends JobsPersistenceFixture {
     private static final String CID = "jobs-memory-test";
     private static final long NOW = 100_000;
 
-    private JobsMemoryPersistence persistence;
-    private JobsPersistenceFixture fixture;
-
-    @BeforeEach
-    void openPersistence() throws ApplicationException {
-        persistence = new JobsMemoryPersistence();
-        persistence.configure(new ConfigParams());
-        persistence.open(CID);
-        fixture = new JobsPersistenceFixture(persistence);
-    }
-
-    @AfterEach
-    void closePersistence() throws ApplicationException {
-        persistence.close(CID);
-    }
-
-    // ---------------------------------------------------------------- the contract
-
-    @Test
-    void crudOperations() throws ApplicationException {
-        fixture.testCrudOperations();
-    }
-
-    @Test
-    void paramsNumberTypes() throws ApplicationException {
-        fixture.testParamsNumberTypes();
-    }
-
-    @Test
-    void paramsAndDates() throws ApplicationException {
-        fixture.testParamsAndDates();
-    }
-
-    @Test
-    void filterByIdTypeAndRefId() throws ApplicationException {
-        fixture.testFilterByIdTypeAndRefId();
-    }
-
-    @Test
-    void filterByCreated() throws ApplicationException {
-        fixture.testFilterByCreated();
-    }
-
-    @Test
-    void filterByStarted() throws ApplicationException {
-        fixture.testFilterByStarted();
-    }
-
-    @Test
-    void filterByLockedUntil() throws ApplicationException {
-        fixture.testFilterByLockedUntil();
-    }
-
-    @Test
-    void filterByExecuteUntil() throws ApplicationException {
-        fixture.testFilterByExecuteUntil();
-    }
-
-    @Test
-    void filterByCompleted() throws ApplicationException {
-        fixture.testFilterByCompleted();
-    }
-
-    @Test
-    void filterByRetries() throws ApplicationException {
-        fixture.testFilterByRetries();
-    }
-
-    @Test
-    void filterCombinesCriteria() throws ApplicationException {
-        fixture.testFilterCombinesCriteria();
-    }
-
-    @Test
-    void filterRejectsBadKeysAndValues() throws ApplicationException {
-        fixture.testFilterRejectsBadKeysAndValues();
-    }
-
-    @Test
-    void pageOrder() throws ApplicationException {
-        fixture.testPageOrder();
-    }
-
-    @Test
-    void paging() throws ApplicationException {
-        fixture.testPaging();
-    }
-
-    @Test
-    void stats() throws ApplicationException {
-        fixture.testStats();
-    }
-
-    /** The statistics read the store in slices, one turn of the lock each: slices of 2 jobs. */
-    @Test
-    void statsInSlices() throws ApplicationException {
-        JobsMemoryPersistence sliced = new JobsMemoryPersistence();
-        sliced.configure(ConfigParams.fromTuples("options.clean_batch", 2));
-        sliced.open(CID);
-        try {
-            new JobsPersistenceFixture(sliced).testStats();
-        } finally {
-            sliced.close(CID);
-        }
-    }
-
-    @Test
-    void startJobByTypeLeasesOldestFreeJob() throws ApplicationException {
-        fixture.testStartJobByTypeLeasesOldestFreeJob();
-    }
-
-    @Test
-    void startJobByTypeSkipsJobsThatAreNotFree() throws ApplicationException {
-        fixture.testStartJobByTypeSkipsJobsThatAreNotFree();
-    }
-
-    @Test
-    void startJobByTypeAfterLockExpires() throws ApplicationException {
-        fixture.testStartJobByTypeAfterLockExpires();
-    }
-
-    @Test
-    void startJobByTypeStopsAtMaxRetries() throws ApplicationException {
-        fixture.testStartJobByTypeStopsAtMaxRetries();
-    }
-
-    @Test
-    void startJobByTypeUsesTheMaxRetriesOfEachLease() throws ApplicationException {
-        fixture.testStartJobByTypeUsesTheMaxRetriesOfEachLease();
-    }
-
-    @Test
-    void startJobByTypeUsesTheTimeOfEachLease() throws ApplicationException {
-        fixture.testStartJobByTypeUsesTheTimeOfEachLease();
-    }
-
-    @Test
-    void startJobById() throws ApplicationException {
-        fixture.testStartJobById();
-    }
-
-    @Test
-    void extendJob() throws ApplicationException {
-        fixture.testExtendJob();
-    }
-
-    @Test
-    void abortJob() throws ApplicationException {
-        fixture.testAbortJob();
-    }
-
-    @Test
-    void completeJob() throws ApplicationException {
-        fixture.testCompleteJob();
-    }
-
-    @Test
-    void staleLockTokenChangesNothing() throws ApplicationException {
-        fixture.testStaleLockTokenChangesNothing();
-    }
-
-    @Test
-    void createUnique() throws ApplicationException {
-        fixture.testCreateUnique();
-    }
-
-    @Test
-    void cleanJobs() throws ApplicationException {
-        fixture.testCleanJobs();
-    }
-
-    @Test
-    void concurrentLeasing() throws Exception {
-        fixture.testConcurrentLeasing(100_000);
-    }
-
-    @Test
-    void concurrentCreateUnique() throws Exception {
-        fixture.testConcurrentCreateUnique();
+    @Override
+    protected IJobsPersistence newPersistence() throws Exception {
+        JobsMemoryPersistence store = new JobsMemoryPersistence();
+        store.configure(new ConfigParams());
+        return store;
     }
 
     // ---------------------------------------------------------------- the memory store
@@ -272,7 +96,7 @@ class JobsMemoryPersistenceTest {
 
     @Test
     void cleanJobsWorksInBatches() throws ApplicationException {
-        persistence.configure(ConfigParams.fromTuples("options.clean_batch", 2));
+        ((JobsMemoryPersistence) persistence).configure(ConfigParams.fromTuples("options.clean_batch", 2));
         List<String> kept = new ArrayList<>();
         for (int i = 0; i < 21; i++) {
             JobV1 job = TestData.job(i % 3 == 0 ? "batch-a" : "batch-b", "r" + i, at(i));

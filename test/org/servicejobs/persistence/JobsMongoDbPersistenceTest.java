@@ -1,17 +1,13 @@
 package org.servicejobs.persistence;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import com.mongodb.MongoClient;
 import com.mongodb.MongoClientURI;
 import com.mongodb.MongoCommandException;
 import com.mongodb.client.MongoDatabase;
 import org.bson.Document;
 import org.pipservices3.commons.config.ConfigParams;
-import org.pipservices3.commons.refer.References;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,68 +21,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The persistence contract on MongoDB: an in-process wire-protocol server, or the server at
- * MONGO_SERVICE_URI when it is set.
+ * MONGO_SERVICE_URI when it is set; and what is particular to the MongoDB store.
  */
-class JobsMongoDbPersistenceTest {
-    private static MongoTestServer mongo;
-    private JobsMongoDbPersistence persistence;
-    private JobsPersistenceFixture fixture;
+class JobsMongoDbPersistenceTest extends JobsPersistenceFixture {
+    @RegisterExtension
+    static final MongoTestServer mongo = new MongoTestServer();
 
-    @BeforeAll
-    static void startServer() {
-        mongo = new MongoTestServer();
+    @Override
+    protected IJobsPersistence newPersistence() throws Exception {
+        return mongo.newStore();
     }
 
-    @AfterAll
-    static void stopServer() {
-        mongo.close();
+    /** The in-process server scans every query: fewer jobs keep the test short. */
+    @Override
+    protected int concurrentJobCount() {
+        return 2_000;
     }
-
-    @BeforeEach
-    void setUp() throws Exception {
-        persistence = new JobsMongoDbPersistence();
-        persistence.configure(mongo.config());
-        persistence.setReferences(new References());
-        persistence.open(null);
-        fixture = new JobsPersistenceFixture(persistence);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        persistence.deleteAll(null);
-        persistence.close(null);
-    }
-
-    @Test void crudOperations() throws Exception { fixture.testCrudOperations(); }
-    @Test void paramsAndDates() throws Exception { fixture.testParamsAndDates(); }
-    @Test void paramsNumberTypes() throws Exception { fixture.testParamsNumberTypes(); }
-    @Test void filterByIdTypeAndRefId() throws Exception { fixture.testFilterByIdTypeAndRefId(); }
-    @Test void filterByCreated() throws Exception { fixture.testFilterByCreated(); }
-    @Test void filterByStarted() throws Exception { fixture.testFilterByStarted(); }
-    @Test void filterByLockedUntil() throws Exception { fixture.testFilterByLockedUntil(); }
-    @Test void filterByExecuteUntil() throws Exception { fixture.testFilterByExecuteUntil(); }
-    @Test void filterByCompleted() throws Exception { fixture.testFilterByCompleted(); }
-    @Test void filterByRetries() throws Exception { fixture.testFilterByRetries(); }
-    @Test void filterCombinesCriteria() throws Exception { fixture.testFilterCombinesCriteria(); }
-    @Test void filterRejectsBadKeysAndValues() throws Exception { fixture.testFilterRejectsBadKeysAndValues(); }
-    @Test void pageOrder() throws Exception { fixture.testPageOrder(); }
-    @Test void paging() throws Exception { fixture.testPaging(); }
-    @Test void startJobByTypeLeasesOldestFreeJob() throws Exception { fixture.testStartJobByTypeLeasesOldestFreeJob(); }
-    @Test void startJobByTypeSkipsJobsThatAreNotFree() throws Exception { fixture.testStartJobByTypeSkipsJobsThatAreNotFree(); }
-    @Test void startJobByTypeAfterLockExpires() throws Exception { fixture.testStartJobByTypeAfterLockExpires(); }
-    @Test void startJobByTypeStopsAtMaxRetries() throws Exception { fixture.testStartJobByTypeStopsAtMaxRetries(); }
-    @Test void startJobByTypeUsesTheMaxRetriesOfEachLease() throws Exception { fixture.testStartJobByTypeUsesTheMaxRetriesOfEachLease(); }
-    @Test void startJobByTypeUsesTheTimeOfEachLease() throws Exception { fixture.testStartJobByTypeUsesTheTimeOfEachLease(); }
-    @Test void startJobById() throws Exception { fixture.testStartJobById(); }
-    @Test void extendJob() throws Exception { fixture.testExtendJob(); }
-    @Test void abortJob() throws Exception { fixture.testAbortJob(); }
-    @Test void completeJob() throws Exception { fixture.testCompleteJob(); }
-    @Test void staleLockTokenChangesNothing() throws Exception { fixture.testStaleLockTokenChangesNothing(); }
-    @Test void createUnique() throws Exception { fixture.testCreateUnique(); }
-    @Test void cleanJobs() throws Exception { fixture.testCleanJobs(); }
-    @Test void stats() throws Exception { fixture.testStats(); }
-    @Test void concurrentLeasing() throws Exception { fixture.testConcurrentLeasing(2_000); }
-    @Test void concurrentCreateUnique() throws Exception { fixture.testConcurrentCreateUnique(); }
 
     /**
      * Leasing by type is served by the index {type, completed, created, _id}: a server that can
@@ -95,8 +45,7 @@ class JobsMongoDbPersistenceTest {
      */
     @Test
     void leaseByTypeIsServedByAnIndex() {
-        ConfigParams config = mongo.config();
-        String uri = config.getAsString("connection.uri");
+        String uri = mongo.newDatabaseUri();
         persistenceOn(uri);
         try (MongoClient client = new MongoClient(new MongoClientURI(uri))) {
             MongoDatabase database = client.getDatabase(new MongoClientURI(uri).getDatabase());
@@ -129,10 +78,8 @@ class JobsMongoDbPersistenceTest {
 
     /** Opens (and so indexes) a store on a database, then closes it. */
     private static void persistenceOn(String uri) {
-        JobsMongoDbPersistence store = new JobsMongoDbPersistence();
         try {
-            store.configure(ConfigParams.fromTuples("connection.uri", uri));
-            store.setReferences(new References());
+            JobsMongoDbPersistence store = MongoTestServer.storeOn(uri);
             store.open(null);
             store.close(null);
         } catch (Exception ex) {
@@ -142,14 +89,14 @@ class JobsMongoDbPersistenceTest {
 
     @Test
     void clientOptionsAreAddedToTheConnection() {
-        ConfigParams withUri = JobsMongoDbPersistence.withClientOptions(
+        ConfigParams withUri = JobsMongoDbCollection.withClientOptions(
                 ConfigParams.fromTuples("connection.uri", "mongodb://db:27999/jobs?w=majority&maxIdleTimeMS=500"));
         String uri = withUri.getAsString("connection.uri");
         assertTrue(uri.startsWith("mongodb://db:27999/jobs?w=majority&maxIdleTimeMS=500&"), uri);
         assertTrue(uri.contains("maxLifeTimeMS=0"), uri);
         assertFalse(uri.contains("maxIdleTimeMS=0"), uri);
 
-        ConfigParams withHost = JobsMongoDbPersistence.withClientOptions(
+        ConfigParams withHost = JobsMongoDbCollection.withClientOptions(
                 ConfigParams.fromTuples("connection.host", "db", "connection.port", 27999, "connection.database", "jobs"));
         assertEquals("0", withHost.getAsString("connection.maxIdleTimeMS"));
         assertEquals("0", withHost.getAsString("connection.maxLifeTimeMS"));

@@ -1,11 +1,18 @@
 package org.servicejobs.persistence;
 
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.pipservices3.commons.data.DataPage;
 import org.pipservices3.commons.data.FilterParams;
 import org.pipservices3.commons.data.PagingParams;
 import org.pipservices3.commons.errors.ApplicationException;
 import org.pipservices3.commons.errors.BadRequestException;
+import org.pipservices3.commons.run.IOpenable;
+import org.pipservices3.commons.run.Opener;
 import org.servicejobs.TestData;
+import org.servicejobs.data.version1.JobState;
+import org.servicejobs.data.version1.JobTypeStatsV1;
 import org.servicejobs.data.version1.JobV1;
 
 import java.time.ZoneOffset;
@@ -40,14 +47,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.servicejobs.TestData.at;
 
 /**
- * The contract of {@link IJobsPersistence}, run against every implementation (memory, file,
- * MongoDB) by a test class that builds and opens the store and calls each public method.
+ * The contract of {@link IJobsPersistence}: every implementation (memory, file, MongoDB) has a
+ * test class that extends this one and says how to make its store, so it inherits every test
+ * here, and a test added here runs on every store.
  * <p>
- * It uses the interface only, assumes nothing about the format of ids, and deletes every job at
- * the start of each method. Times are fixed ({@link TestData#at}): the store never reads a
- * clock, the caller passes the time in a {@link JobLease} or as a parameter.
+ * It uses the interface only, assumes nothing about the format of ids, and starts each test on
+ * an empty store. Times are fixed ({@link TestData#at}): the store never reads a clock, the
+ * caller passes the time in a {@link JobLease} or as a parameter.
  */
-public class JobsPersistenceFixture {
+public abstract class JobsPersistenceFixture {
     private static final String CID = "jobs-persistence-fixture";
     private static final DateTimeFormatter WIRE = DateTimeFormatter.ofPattern(JobV1.DATE_PATTERN)
             .withZone(ZoneOffset.UTC);
@@ -56,16 +64,36 @@ public class JobsPersistenceFixture {
     private static final long UNTIL = 160_000;
     private static final int MAX_RETRIES = 3;
 
-    private final IJobsPersistence persistence;
+    /** The store under test, opened and empty at the start of each test. */
+    protected IJobsPersistence persistence;
 
-    public JobsPersistenceFixture(IJobsPersistence persistence) {
-        this.persistence = persistence;
+    /** A new store, configured (not opened); the fixture opens and closes it. */
+    protected abstract IJobsPersistence newPersistence() throws Exception;
+
+    /** Jobs in the concurrent leasing test: as many as the store leases in a few seconds. */
+    protected int concurrentJobCount() {
+        return 100_000;
+    }
+
+    @BeforeEach
+    void openPersistence() throws Exception {
+        persistence = newPersistence();
+        Opener.openOne(CID, persistence);
+        persistence.deleteAll(CID);
+    }
+
+    @AfterEach
+    void closePersistence() throws Exception {
+        if (persistence instanceof IOpenable store && store.isOpen()) {
+            persistence.deleteAll(CID);
+            store.close(CID);
+        }
     }
 
     // ---------------------------------------------------------------- create, read, delete
 
-    public void testCrudOperations() throws ApplicationException {
-        persistence.deleteAll(CID);
+    @Test
+    void crudOperations() throws Exception {
 
         JobV1 job1 = persistence.create(CID, TestData.job("email", "user-1", at(1_000)));
         assertNotNull(job1, "create returns the stored job");
@@ -113,8 +141,8 @@ public class JobsPersistenceFixture {
      * Numbers in params come back as reading JSON gives them, whichever store keeps them: whole
      * numbers as Integer (or Long when larger), fractions as Double.
      */
-    public void testParamsNumberTypes() throws ApplicationException {
-        persistence.deleteAll(CID);
+    @Test
+    void paramsNumberTypes() throws Exception {
         Map<String, Object> params = new java.util.LinkedHashMap<>();
         params.put("long", 5L);
         params.put("big", 5_000_000_000L);
@@ -133,8 +161,8 @@ public class JobsPersistenceFixture {
         assertEquals(Double.valueOf(2.25), stored.get("double"));
     }
 
-    public void testParamsAndDates() throws ApplicationException {
-        persistence.deleteAll(CID);
+    @Test
+    void paramsAndDates() throws Exception {
 
         Map<String, Object> params = sampleParams();
         JobV1 job = new JobV1(null, "params", "ref-params", params);
@@ -180,8 +208,8 @@ public class JobsPersistenceFixture {
 
     // ---------------------------------------------------------------- getPageByFilter
 
-    public void testFilterByIdTypeAndRefId() throws ApplicationException {
-        persistence.deleteAll(CID);
+    @Test
+    void filterByIdTypeAndRefId() throws Exception {
         JobV1 a1 = persistence.create(CID, TestData.job("type-a", "ref-1", at(1_000)));
         JobV1 a2 = persistence.create(CID, TestData.job("type-a", "ref-2", at(2_000)));
         JobV1 b1 = persistence.create(CID, TestData.job("type-b", "ref-1", at(3_000)));
@@ -201,28 +229,33 @@ public class JobsPersistenceFixture {
         assertEquals(List.of(), ids("id", a1.getId(), "ref_id", "ref-2"));
     }
 
-    public void testFilterByCreated() throws ApplicationException {
+    @Test
+    void filterByCreated() throws Exception {
         checkDateFilter("created", "created_from", "created_to", JobV1::setCreated);
     }
 
-    public void testFilterByStarted() throws ApplicationException {
+    @Test
+    void filterByStarted() throws Exception {
         checkDateFilter("started", "started_from", "started_to", JobV1::setStarted);
     }
 
-    public void testFilterByLockedUntil() throws ApplicationException {
+    @Test
+    void filterByLockedUntil() throws Exception {
         checkDateFilter("locked_until", "locked_from", "locked_to", JobV1::setLockedUntil);
     }
 
-    public void testFilterByExecuteUntil() throws ApplicationException {
+    @Test
+    void filterByExecuteUntil() throws Exception {
         checkDateFilter("execute_until", "execute_from", "execute_to", JobV1::setExecuteUntil);
     }
 
-    public void testFilterByCompleted() throws ApplicationException {
+    @Test
+    void filterByCompleted() throws Exception {
         checkDateFilter("completed", "completed_from", "completed_to", JobV1::setCompleted);
     }
 
-    public void testFilterByRetries() throws ApplicationException {
-        persistence.deleteAll(CID);
+    @Test
+    void filterByRetries() throws Exception {
         List<JobV1> jobs = new ArrayList<>();
         for (int retries = 0; retries <= 3; retries++) {
             int value = retries;
@@ -241,8 +274,8 @@ public class JobsPersistenceFixture {
         assertEquals(List.of(), ids("retries", "1", "min_retries", "2"));
     }
 
-    public void testFilterCombinesCriteria() throws ApplicationException {
-        persistence.deleteAll(CID);
+    @Test
+    void filterCombinesCriteria() throws Exception {
         JobV1 match = store("combined", 2_000, job -> job.setRetries(2));
         store("combined", 500, job -> job.setRetries(2));
         store("combined", 2_500, job -> job.setRetries(1));
@@ -254,8 +287,8 @@ public class JobsPersistenceFixture {
                 "min_retries", "2"));
     }
 
-    public void testFilterRejectsBadKeysAndValues() throws ApplicationException {
-        persistence.deleteAll(CID);
+    @Test
+    void filterRejectsBadKeysAndValues() throws Exception {
         persistence.create(CID, TestData.job("bad", "ref", at(1_000)));
 
         assertInvalidFilter("status", "running");
@@ -273,8 +306,8 @@ public class JobsPersistenceFixture {
         assertInvalidFilter("min_retries", "99999999999");
     }
 
-    public void testPageOrder() throws ApplicationException {
-        persistence.deleteAll(CID);
+    @Test
+    void pageOrder() throws Exception {
         JobV1 xLast = persistence.create(CID, TestData.job("order-x", "r1", at(3_000)));
         JobV1 y1000 = persistence.create(CID, TestData.job("order-y", "r2", at(1_000)));
         JobV1 x2000 = persistence.create(CID, TestData.job("order-x", "r3", at(2_000)));
@@ -293,8 +326,8 @@ public class JobsPersistenceFixture {
         assertEquals(idsOf(x1000, x2000, xLast), ids("type", "order-x"), "ordered by created time in one type");
     }
 
-    public void testPaging() throws ApplicationException {
-        persistence.deleteAll(CID);
+    @Test
+    void paging() throws Exception {
         int jobCount = 150;
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < jobCount; i++)
@@ -354,8 +387,8 @@ public class JobsPersistenceFixture {
 
     // ---------------------------------------------------------------- startJobByType
 
-    public void testStartJobByTypeLeasesOldestFreeJob() throws ApplicationException {
-        persistence.deleteAll(CID);
+    @Test
+    void startJobByTypeLeasesOldestFreeJob() throws Exception {
         JobV1 j3 = persistence.create(CID, TestData.job("lease", "r3", at(3_000)));
         JobV1 j1 = persistence.create(CID, TestData.job("lease", "r1", at(1_000)));
         JobV1 j2 = persistence.create(CID, TestData.job("lease", "r2", at(2_000)));
@@ -379,8 +412,8 @@ public class JobsPersistenceFixture {
         assertEquals(leasedCopy(j1, lease1), reread(j1), "later leases leave earlier ones alone");
     }
 
-    public void testStartJobByTypeSkipsJobsThatAreNotFree() throws ApplicationException {
-        persistence.deleteAll(CID);
+    @Test
+    void startJobByTypeSkipsJobsThatAreNotFree() throws Exception {
         JobV1 completed = store("skip", 1_000, job -> {
             job.setStarted(at(50_000));
             job.setCompleted(at(60_000));
@@ -411,8 +444,8 @@ public class JobsPersistenceFixture {
             assertEquals(job, reread(job), "a job that is not free is not changed");
     }
 
-    public void testStartJobByTypeAfterLockExpires() throws ApplicationException {
-        persistence.deleteAll(CID);
+    @Test
+    void startJobByTypeAfterLockExpires() throws Exception {
         JobV1 job = persistence.create(CID, TestData.job("expiry", "r", at(1_000)));
 
         JobLease leaseA = lease(NOW, NOW + 10_000, MAX_RETRIES, "worker-a");
@@ -430,8 +463,8 @@ public class JobsPersistenceFixture {
         assertEquals(b, reread(b));
     }
 
-    public void testStartJobByTypeStopsAtMaxRetries() throws ApplicationException {
-        persistence.deleteAll(CID);
+    @Test
+    void startJobByTypeStopsAtMaxRetries() throws Exception {
         JobV1 job = persistence.create(CID, TestData.job("retry", "r", at(1_000)));
 
         JobV1 last = job;
@@ -454,8 +487,8 @@ public class JobsPersistenceFixture {
      * The lease carries maxRetries: service instances sharing a store may be configured
      * differently, so a job refused by one lease is still leased by a lease that allows more.
      */
-    public void testStartJobByTypeUsesTheMaxRetriesOfEachLease() throws ApplicationException {
-        persistence.deleteAll(CID);
+    @Test
+    void startJobByTypeUsesTheMaxRetriesOfEachLease() throws Exception {
         JobV1 job = store("terms-retries", 1_000, j -> j.setRetries(1));
 
         assertNull(persistence.startJobByType(CID, "terms-retries", lease(NOW, UNTIL, 1, "strict")),
@@ -470,8 +503,8 @@ public class JobsPersistenceFixture {
      * The lease carries the time: service instances sharing a store may have clocks that differ,
      * so a job refused as expired by one lease is still leased by a lease with an earlier time.
      */
-    public void testStartJobByTypeUsesTheTimeOfEachLease() throws ApplicationException {
-        persistence.deleteAll(CID);
+    @Test
+    void startJobByTypeUsesTheTimeOfEachLease() throws Exception {
         JobV1 job = store("terms-time", 1_000, j -> j.setExecuteUntil(at(NOW)));
 
         assertNull(persistence.startJobByType(CID, "terms-time", lease(NOW + 1, UNTIL, MAX_RETRIES, "late")),
@@ -484,8 +517,8 @@ public class JobsPersistenceFixture {
 
     // ---------------------------------------------------------------- startJobById
 
-    public void testStartJobById() throws ApplicationException {
-        persistence.deleteAll(CID);
+    @Test
+    void startJobById() throws Exception {
         JobV1 older = persistence.create(CID, TestData.job("by-id", "r0", at(500)));
         JobV1 job = persistence.create(CID, TestData.job("by-id", "r1", at(1_000)));
 
@@ -525,8 +558,8 @@ public class JobsPersistenceFixture {
 
     // ---------------------------------------------------------------- extend, abort, complete
 
-    public void testExtendJob() throws ApplicationException {
-        persistence.deleteAll(CID);
+    @Test
+    void extendJob() throws Exception {
         persistence.create(CID, TestData.job("extend", "r", at(1_000)));
         JobV1 leased = persistence.startJobByType(CID, "extend", lease(NOW, UNTIL, MAX_RETRIES, "ext-1"));
 
@@ -556,8 +589,8 @@ public class JobsPersistenceFixture {
         assertNull(persistence.extendJob(CID, "no-such-job", null, at(UNTIL)));
     }
 
-    public void testAbortJob() throws ApplicationException {
-        persistence.deleteAll(CID);
+    @Test
+    void abortJob() throws Exception {
         persistence.create(CID, TestData.job("abort", "r", at(1_000)));
         JobV1 leased = persistence.startJobByType(CID, "abort", lease(NOW, UNTIL, MAX_RETRIES, "ab-1"));
 
@@ -592,8 +625,8 @@ public class JobsPersistenceFixture {
         assertNull(persistence.abortJob(CID, "no-such-job", null));
     }
 
-    public void testCompleteJob() throws ApplicationException {
-        persistence.deleteAll(CID);
+    @Test
+    void completeJob() throws Exception {
         persistence.create(CID, TestData.job("complete", "r1", at(1_000)));
         JobV1 leased = persistence.startJobByType(CID, "complete", lease(NOW, UNTIL, MAX_RETRIES, "c-1"));
 
@@ -629,8 +662,8 @@ public class JobsPersistenceFixture {
     }
 
     /** A worker whose lock expired and was leased by another cannot touch the new attempt. */
-    public void testStaleLockTokenChangesNothing() throws ApplicationException {
-        persistence.deleteAll(CID);
+    @Test
+    void staleLockTokenChangesNothing() throws Exception {
         JobV1 job = persistence.create(CID, TestData.job("stale", "r", at(1_000)));
         persistence.startJobByType(CID, "stale", lease(NOW, NOW + 1_000, MAX_RETRIES, "token-a"));
         JobV1 b = persistence.startJobByType(CID, "stale", lease(NOW + 1_000, NOW + 2_000, MAX_RETRIES, "token-b"));
@@ -655,8 +688,8 @@ public class JobsPersistenceFixture {
 
     // ---------------------------------------------------------------- createUnique
 
-    public void testCreateUnique() throws ApplicationException {
-        persistence.deleteAll(CID);
+    @Test
+    void createUnique() throws Exception {
 
         JobV1 first = persistence.createUnique(CID, TestData.job("uniq", "r1", at(1_000)));
         assertNotNull(first.getId(), "createUnique assigns an id");
@@ -705,8 +738,8 @@ public class JobsPersistenceFixture {
     // ---------------------------------------------------------------- getStats
 
     /** Jobs in every state, counted at a time and with a max_retries: each parameter changes states. */
-    public void testStats() throws ApplicationException {
-        persistence.deleteAll(CID);
+    @Test
+    void stats() throws Exception {
         assertEquals(Map.of(), persistence.getStats(CID, at(NOW), MAX_RETRIES), "no jobs, no types");
 
         store("stats-a", 1_000, j -> { });
@@ -748,7 +781,7 @@ public class JobsPersistenceFixture {
         JobV1 gone = store("stats-c", 1_000, j -> { });
         persistence.deleteById(CID, gone.getId());
 
-        Map<String, JobTypeStats> stats = persistence.getStats(CID, at(NOW), MAX_RETRIES);
+        Map<String, JobTypeStatsV1> stats = persistence.getStats(CID, at(NOW), MAX_RETRIES);
         assertEquals(Set.of("stats-a", "stats-b"), stats.keySet(), "a type without jobs is left out");
         // waiting: never leased, lock ran out, lock ends now, expires later; running: the lock
         // holds, even out of retries or expired; completed: whatever else; failed: out of
@@ -761,25 +794,26 @@ public class JobsPersistenceFixture {
 
         stats = persistence.getStats(CID, at(NOW + 2), MAX_RETRIES);
         assertStats(stats.get("stats-a"), 5, 2, 2, 3, 3, 100L, "stats-a a little later");
-        assertEquals(17, stats.values().stream().mapToLong(JobTypeStats::total).sum(), "every job once");
+        assertEquals(17, stats.values().stream().mapToLong(JobTypeStatsV1::total).sum(), "every job once");
     }
 
-    private static void assertStats(JobTypeStats stats, long waiting, long running, long completed, long failed,
+    private static void assertStats(JobTypeStatsV1 stats, long waiting, long running, long completed, long failed,
                                     long expired, Long oldestWaiting, String what) {
         assertNotNull(stats, what);
         assertEquals(List.of(waiting, running, completed, failed, expired),
-                List.of(stats.waiting(), stats.running(), stats.completed(), stats.failed(), stats.expired()),
+                List.of(stats.count(JobState.WAITING), stats.count(JobState.RUNNING), stats.count(JobState.COMPLETED),
+                        stats.count(JobState.FAILED), stats.count(JobState.EXPIRED)),
                 what + ": waiting, running, completed, failed, expired");
         if (oldestWaiting == null)
-            assertNull(stats.oldestWaitingCreated(), what + ": oldest waiting");
+            assertNull(stats.getOldestWaiting(), what + ": oldest waiting");
         else
-            assertSameInstant(at(oldestWaiting), stats.oldestWaitingCreated(), what + ": oldest waiting");
+            assertSameInstant(at(oldestWaiting), stats.getOldestWaiting(), what + ": oldest waiting");
     }
 
     // ---------------------------------------------------------------- cleanJobs
 
-    public void testCleanJobs() throws ApplicationException {
-        persistence.deleteAll(CID);
+    @Test
+    void cleanJobs() throws Exception {
         long completedBefore = 50_000;
         List<JobV1> deleted = new ArrayList<>();
         List<JobV1> kept = new ArrayList<>();
@@ -839,8 +873,9 @@ public class JobsPersistenceFixture {
      * 32 threads lease and complete the jobs of one type until none is free: every job is leased
      * exactly once, each thread gets the jobs in created order, and all end completed.
      */
-    public void testConcurrentLeasing(int jobCount) throws Exception {
-        persistence.deleteAll(CID);
+    @Test
+    void concurrentLeasing() throws Exception {
+        int jobCount = concurrentJobCount();
         for (int i = 0; i < jobCount; i++)
             persistence.create(CID, TestData.job("parallel", "ref-" + i, at(i)));
 
@@ -903,8 +938,8 @@ public class JobsPersistenceFixture {
     }
 
     /** 16 threads add the same unique job at once, in many rounds: one job per round, one id. */
-    public void testConcurrentCreateUnique() throws Exception {
-        persistence.deleteAll(CID);
+    @Test
+    void concurrentCreateUnique() throws Exception {
         int threads = 16;
         int rounds = 25;
         ExecutorService pool = Executors.newFixedThreadPool(threads);

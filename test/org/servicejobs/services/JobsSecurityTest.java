@@ -7,15 +7,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pipservices3.commons.config.ConfigParams;
 import org.pipservices3.commons.refer.Descriptor;
-import org.pipservices3.commons.refer.Referencer;
-import org.pipservices3.commons.refer.References;
-import org.pipservices3.commons.run.Closer;
-import org.pipservices3.commons.run.Opener;
 import org.pipservices3.rpc.services.HeartbeatRestService;
-import org.servicejobs.FreePort;
-import org.servicejobs.logic.JobsController;
+import org.servicejobs.TestService;
 import org.servicejobs.persistence.JobsMemoryPersistence;
-import org.servicejobs.services.version1.JobsHttpServiceV1;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -33,7 +27,6 @@ import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -46,7 +39,7 @@ class JobsSecurityTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ADD_JOB = "{\"new_job\": {\"type\": \"email\", \"ref_id\": \"user-1\"}}";
 
-    private List<Object> components = List.of();
+    private TestService service;
     private int port;
 
     @TempDir
@@ -54,33 +47,17 @@ class JobsSecurityTest {
 
     @AfterEach
     void tearDown() throws Exception {
-        List<Object> reversed = new ArrayList<>(components);
-        Collections.reverse(reversed);
-        Closer.close(null, reversed);
+        if (service != null)
+            service.close();
     }
 
     /** Persistence, controller, the endpoint, the v1 service and the heartbeat, wired and opened. */
     private void open(ConfigParams endpointConfig, ConfigParams serviceConfig) throws Exception {
-        port = FreePort.find();
-        JobsMemoryPersistence persistence = new JobsMemoryPersistence();
-        JobsController controller = new JobsController();
-        controller.configure(ConfigParams.fromTuples("options.clean_interval", 0));
-        GracefulHttpEndpoint endpoint = new GracefulHttpEndpoint();
-        endpoint.configure(ConfigParams.fromTuples("connection.host", "localhost", "connection.port", port)
-                .override(endpointConfig));
-        JobsHttpServiceV1 service = new JobsHttpServiceV1();
-        service.configure(serviceConfig);
         HeartbeatRestService heartbeat = new HeartbeatRestService();
         heartbeat.configure(new ConfigParams());
-        References references = References.fromTuples(
-                new Descriptor("pip-services-jobs", "persistence", "memory", "default", "1.0"), persistence,
-                new Descriptor("pip-services-jobs", "controller", "default", "default", "1.0"), controller,
-                new Descriptor("pip-services-jobs", "endpoint", "http", "default", "1.0"), endpoint,
-                new Descriptor("pip-services-jobs", "service", "http", "default", "1.0"), service,
-                new Descriptor("pip-services", "heartbeat-service", "http", "default", "1.0"), heartbeat);
-        components = List.of(persistence, controller, service, heartbeat, endpoint);
-        Referencer.setReferences(references, components);
-        Opener.open(null, components);
+        service = TestService.on(new JobsMemoryPersistence()).http(serviceConfig).endpoint(endpointConfig)
+                .with(new Descriptor("pip-services", "heartbeat-service", "http", "default", "1.0"), heartbeat).open();
+        port = service.port();
     }
 
     private static HttpResponse<String> send(HttpClient client, HttpRequest request) throws Exception {

@@ -48,8 +48,6 @@ public final class JobsWorker implements AutoCloseable {
     public static final int DEFAULT_CONCURRENCY = 1;
     public static final Duration DEFAULT_LEASE_TIMEOUT = Duration.ofSeconds(60);
     public static final Duration DEFAULT_WAIT = Duration.ofSeconds(20);
-    /** The longest long-poll wait: the service's default <code>max_wait</code>. */
-    public static final Duration MAX_WAIT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
     static final long MIN_BACKOFF = 100;
     static final long MAX_BACKOFF = 5_000;
@@ -244,7 +242,11 @@ public final class JobsWorker implements AutoCloseable {
             return this;
         }
 
-        /** How long one lease call waits for a free job (default 20 s, at most 30 s). */
+        /**
+         * How long one lease call waits for a free job (default 20 s). The service refuses a wait
+         * over its <code>max_wait</code> (30 s by default) with 400 <code>INVALID_WAIT</code>,
+         * which the worker reports to its listener on every lease.
+         */
         public Builder longPollWait(Duration wait) {
             _wait = Objects.requireNonNull(wait, "wait");
             return this;
@@ -273,8 +275,8 @@ public final class JobsWorker implements AutoCloseable {
                 throw new IllegalArgumentException("concurrency must be at least 1");
             if (_leaseTimeout.toMillis() < 2)
                 throw new IllegalArgumentException("leaseTimeout must be at least 2 ms");
-            if (_wait.toMillis() < 1 || _wait.compareTo(MAX_WAIT) > 0)
-                throw new IllegalArgumentException("longPollWait must be from 1 ms to " + MAX_WAIT.toMillis() + " ms");
+            if (_wait.toMillis() < 1)
+                throw new IllegalArgumentException("longPollWait must be at least 1 ms");
             if (_grace.isNegative())
                 throw new IllegalArgumentException("gracePeriod must not be negative");
             return new JobsWorker(this);

@@ -1,7 +1,6 @@
 package org.servicejobs.clients.version1;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.pipservices3.commons.config.ConfigParams;
@@ -11,15 +10,9 @@ import org.pipservices3.commons.errors.InvalidStateException;
 import org.pipservices3.commons.errors.NotFoundException;
 import org.pipservices3.commons.errors.UnknownException;
 import org.pipservices3.commons.refer.Descriptor;
-import org.pipservices3.commons.refer.References;
-import org.pipservices3.commons.refer.Referencer;
-import org.pipservices3.commons.run.Closer;
-import org.pipservices3.commons.run.Opener;
 import org.servicejobs.FreePort;
 import org.servicejobs.TestData;
-import org.servicejobs.logic.JobsController;
-import org.servicejobs.services.GracefulHttpEndpoint;
-import org.servicejobs.services.version1.JobsHttpServiceV1;
+import org.servicejobs.TestService;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -28,7 +21,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -46,55 +38,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * system clock, graceful endpoint on a free port), and what only the HTTP client can get wrong:
  * dead ports, timeouts, retries, error bodies.
  */
-class JobsHttpClientV1Test {
+class JobsHttpClientV1Test extends JobsClientV1Fixture {
     private static final String CORRELATION_ID = "http-client-test";
     /** Calls 0 and 1 of {@link JobsClientV1Fixture#everyOperation} are the read-only ones. */
     private static final int READ_ONLY_CALLS = 2;
 
-    private ObservedJobsPersistence store;
-    private List<Object> components = List.of();
     private final List<JobsHttpClientV1> extraClients = new ArrayList<>();
     private int port;
-    private JobsClientV1Fixture fixture;
 
-    @BeforeEach
-    void setUp() throws Exception {
-        store = new ObservedJobsPersistence();
-        JobsController controller = new JobsController();
-        // A long wait poll interval: a long-poll that returns within a second was woken by the new job.
-        controller.configure(ConfigParams.fromTuples("options.clean_interval", 0, "options.wait_poll_interval", 60_000));
-        GracefulHttpEndpoint endpoint = new GracefulHttpEndpoint();
-        port = FreePort.find();
-        endpoint.configure(ConfigParams.fromTuples(
-                "connection.protocol", "http",
-                "connection.host", "localhost",
-                "connection.port", port));
-        JobsHttpServiceV1 service = new JobsHttpServiceV1();
-        service.configure(new ConfigParams());
-        JobsHttpClientV1 client = new JobsHttpClientV1();
-        client.configure(connection(port));
-
-        References references = References.fromTuples(
-                new Descriptor("pip-services-jobs", "persistence", "memory", "default", "1.0"), store,
-                new Descriptor("pip-services-jobs", "controller", "default", "default", "1.0"), controller,
-                new Descriptor("pip-services-jobs", "endpoint", "http", "default", "1.0"), endpoint,
-                new Descriptor("pip-services-jobs", "service", "http", "default", "1.0"), service,
-                new Descriptor("pip-services-jobs", "client", "http", "default", "1.0"), client);
-        components = List.of(store, controller, endpoint, service, client);
-        Referencer.setReferences(references, components);
-        Opener.open(null, components);
-        fixture = new JobsClientV1Fixture(client, store);
+    @Override
+    protected IJobsClientV1 addClient(TestService service) throws Exception {
+        service.http();
+        port = service.port();
+        JobsHttpClientV1 client = service.connect(new JobsHttpClientV1());
+        service.with(new Descriptor("pip-services-jobs", "client", "http", "default", "1.0"), client);
+        return client;
     }
 
     @AfterEach
-    void tearDown() throws Exception {
-        store.releaseAll();
+    void closeExtraClients() throws Exception {
         for (JobsHttpClientV1 client : extraClients)
             client.close(null);
-        List<Object> reversed = new ArrayList<>(components);
-        Collections.reverse(reversed);
-        components = List.of();
-        Closer.close(null, reversed);
     }
 
     private static ConfigParams connection(int port) {
@@ -111,63 +75,6 @@ class JobsHttpClientV1Test {
         extraClients.add(client);
         client.open(null);
         return client;
-    }
-
-    // ---------------------------------------------------------------- the contract
-
-    @Test
-    void crudOperations() throws Exception {
-        fixture.testCrudOperations();
-    }
-
-    @Test
-    void addUniqJob() throws Exception {
-        fixture.testAddUniqJob();
-    }
-
-    @Test
-    void leaseExtendAndComplete() throws Exception {
-        fixture.testLeaseExtendAndComplete();
-    }
-
-    @Test
-    void abortAndLeaseAgain() throws Exception {
-        fixture.testAbortAndLeaseAgain();
-    }
-
-    @Test
-    void startJobById() throws Exception {
-        fixture.testStartJobById();
-    }
-
-    @Test
-    void typedErrors() throws Exception {
-        fixture.testTypedErrors();
-    }
-
-    @Test
-    void nullWhenNothingIsFound() throws Exception {
-        fixture.testNullWhenNothingIsFound();
-    }
-
-    @Test
-    void paramsRoundTrip() throws Exception {
-        fixture.testParamsRoundTrip();
-    }
-
-    @Test
-    void dates() throws Exception {
-        fixture.testDates();
-    }
-
-    @Test
-    void longPollGetsAJobAddedWhileItWaits() throws Exception {
-        fixture.testLongPollGetsAJobAddedWhileItWaits();
-    }
-
-    @Test
-    void longPollReturnsNullAfterItsWait() throws Exception {
-        fixture.testLongPollReturnsNullAfterItsWait();
     }
 
     // ---------------------------------------------------------------- the HTTP client only

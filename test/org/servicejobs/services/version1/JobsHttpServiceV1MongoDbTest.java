@@ -1,9 +1,7 @@
 package org.servicejobs.services.version1;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.servicejobs.persistence.IJobsPersistence;
-import org.servicejobs.persistence.JobsMongoDbPersistence;
 import org.servicejobs.persistence.MongoTestServer;
 
 /**
@@ -11,22 +9,11 @@ import org.servicejobs.persistence.MongoTestServer;
  * MONGO_SERVICE_URI when it is set.
  */
 class JobsHttpServiceV1MongoDbTest extends JobsHttpServiceV1Test {
-    private static MongoTestServer mongo;
-
-    @BeforeAll
-    static void startServer() {
-        mongo = new MongoTestServer();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        mongo.close();
-    }
+    @RegisterExtension
+    static final MongoTestServer mongo = new MongoTestServer();
 
     @Override
     protected IJobsPersistence newStore() throws Exception {
-        JobsMongoDbPersistence store = new JobsMongoDbPersistence();
-        store.configure(mongo.config());
-        return store;
+        return mongo.newStore();
     }
 }

@@ -6,21 +6,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.pipservices3.commons.config.ConfigParams;
 import org.pipservices3.commons.data.DataPage;
 import org.pipservices3.commons.data.FilterParams;
 import org.pipservices3.commons.data.PagingParams;
 import org.pipservices3.commons.errors.ApplicationException;
-import org.pipservices3.commons.refer.Descriptor;
-import org.pipservices3.commons.refer.References;
-import org.pipservices3.commons.refer.Referencer;
-import org.pipservices3.commons.run.Closer;
-import org.pipservices3.commons.run.Opener;
-import org.servicejobs.FreePort;
+import org.servicejobs.TestService;
 import org.servicejobs.SettableClock;
 import org.servicejobs.TestData;
 import org.servicejobs.data.version1.JobV1;
-import org.servicejobs.logic.JobsController;
 import org.servicejobs.persistence.DelegatingJobsPersistence;
 import org.servicejobs.persistence.IJobsPersistence;
 import org.servicejobs.services.GracefulHttpEndpoint;
@@ -41,8 +34,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,10 +70,8 @@ abstract class JobsHttpServiceV1Test {
 
     private SettableClock clock;
     private GatedPersistence persistence;
-    private JobsController controller;
+    private TestService service;
     private GracefulHttpEndpoint endpoint;
-    private JobsHttpServiceV1 service;
-    private List<Object> components = List.of();
     private int port;
     private HttpClient client;
     private ExecutorService executor;
@@ -92,7 +81,7 @@ abstract class JobsHttpServiceV1Test {
         client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
         executor = Executors.newCachedThreadPool();
-        openService(ConfigParams.fromTuples());
+        openService();
     }
 
     @AfterEach
@@ -100,7 +89,8 @@ abstract class JobsHttpServiceV1Test {
         try {
             if (persistence != null)
                 persistence.release.countDown();
-            closeService();
+            if (service != null)
+                service.close();
         } finally {
             executor.shutdownNow();
             client.shutdownNow();
@@ -110,36 +100,13 @@ abstract class JobsHttpServiceV1Test {
     /** A new, empty store of the kind under test, configured, not yet opened. */
     protected abstract IJobsPersistence newStore() throws Exception;
 
-    /** Wires and opens the components; the service gets <code>serviceConfig</code>. */
-    private void openService(ConfigParams serviceConfig) throws Exception {
+    /** Wires and opens the components; the service gets these options. */
+    private void openService(Object... serviceOptions) throws Exception {
         clock = new SettableClock(TestData.START);
         persistence = new GatedPersistence(newStore());
-        controller = new JobsController(clock);
-        controller.configure(ConfigParams.fromTuples("options.clean_interval", 0));
-        endpoint = new GracefulHttpEndpoint();
-        port = FreePort.find();
-        endpoint.configure(ConfigParams.fromTuples(
-                "connection.protocol", "http",
-                "connection.host", "localhost",
-                "connection.port", port));
-        service = new JobsHttpServiceV1();
-        service.configure(serviceConfig);
-
-        References references = References.fromTuples(
-                new Descriptor("pip-services-jobs", "persistence", "memory", "default", "1.0"), persistence,
-                new Descriptor("pip-services-jobs", "controller", "default", "default", "1.0"), controller,
-                new Descriptor("pip-services-jobs", "endpoint", "http", "default", "1.0"), endpoint,
-                new Descriptor("pip-services-jobs", "service", "http", "default", "1.0"), service);
-        components = List.of(persistence, controller, endpoint, service);
-        Referencer.setReferences(references, components);
-        Opener.open(null, components);
-    }
-
-    private void closeService() throws Exception {
-        List<Object> reversed = new ArrayList<>(components);
-        Collections.reverse(reversed);
-        components = List.of();
-        Closer.close(null, reversed);
+        service = TestService.on(persistence).clock(clock).http(serviceOptions).open();
+        endpoint = service.endpoint();
+        port = service.port();
     }
 
     // ---------------------------------------------------------------- the 11 commands
@@ -470,8 +437,8 @@ abstract class JobsHttpServiceV1Test {
 
     @Test
     void configuredRequestMaxSizeIsEnforced() throws Exception {
-        closeService();
-        openService(ConfigParams.fromTuples("options.request_max_size", 1000));
+        service.close();
+        openService("options.request_max_size", 1000);
 
         JsonNode small = okJson(postRaw("add_job", paddedAddJob(1000)));
         assertEquals("pad", small.get("type").asText());

@@ -2,32 +2,20 @@ package org.servicejobs.services.version1;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.pipservices3.commons.config.ConfigParams;
-import org.pipservices3.commons.refer.Descriptor;
-import org.pipservices3.commons.refer.Referencer;
-import org.pipservices3.commons.refer.References;
-import org.pipservices3.commons.run.Closer;
-import org.pipservices3.commons.run.Opener;
-import org.servicejobs.FreePort;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.servicejobs.TestService;
 import org.servicejobs.SettableClock;
 import org.servicejobs.TestData;
-import org.servicejobs.logic.JobsController;
-import org.servicejobs.persistence.JobsMongoDbPersistence;
 import org.servicejobs.persistence.MongoTestServer;
-import org.servicejobs.services.GracefulHttpEndpoint;
 
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -49,61 +37,20 @@ class JobsMongoDbTwoInstancesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int JOBS = 5_000;
     private static final int WORKERS = 32;
-    private static MongoTestServer mongo;
+    @RegisterExtension
+    static final MongoTestServer mongo = new MongoTestServer();
 
     private final SettableClock clock = new SettableClock(TestData.START);
-    private final List<Instance> instances = new ArrayList<>();
+    private final List<TestService> instances = new ArrayList<>();
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     private ExecutorService executor;
 
-    /** One service instance. */
-    private static final class Instance {
-        final List<Object> components;
-        final int port;
-
-        Instance(ConfigParams storeConfig, SettableClock clock) throws Exception {
-            JobsMongoDbPersistence store = new JobsMongoDbPersistence();
-            store.configure(storeConfig);
-            JobsController controller = new JobsController(clock);
-            controller.configure(ConfigParams.fromTuples("options.clean_interval", 0));
-            GracefulHttpEndpoint endpoint = new GracefulHttpEndpoint();
-            port = FreePort.find();
-            endpoint.configure(ConfigParams.fromTuples("connection.protocol", "http", "connection.host", "localhost",
-                    "connection.port", port));
-            JobsHttpServiceV1 service = new JobsHttpServiceV1();
-            References references = References.fromTuples(
-                    new Descriptor("pip-services-jobs", "persistence", "mongodb", "default", "1.0"), store,
-                    new Descriptor("pip-services-jobs", "controller", "default", "default", "1.0"), controller,
-                    new Descriptor("pip-services-jobs", "endpoint", "http", "default", "1.0"), endpoint,
-                    new Descriptor("pip-services-jobs", "service", "http", "default", "1.0"), service);
-            components = List.of(store, controller, service, endpoint);
-            Referencer.setReferences(references, components);
-            Opener.open(null, components);
-        }
-
-        void close() throws Exception {
-            List<Object> reversed = new ArrayList<>(components);
-            Collections.reverse(reversed);
-            Closer.close(null, reversed);
-        }
-    }
-
-    @BeforeAll
-    static void startServer() {
-        mongo = new MongoTestServer();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        mongo.close();
-    }
-
     @BeforeEach
     void setUp() throws Exception {
-        ConfigParams storeConfig = mongo.config();
-        instances.add(new Instance(storeConfig, clock));
-        instances.add(new Instance(storeConfig, clock));
+        String database = mongo.newDatabaseUri();
+        for (int i = 0; i < 2; i++)
+            instances.add(TestService.on(MongoTestServer.storeOn(database)).clock(clock).http().open());
         executor = Executors.newFixedThreadPool(WORKERS);
     }
 
@@ -111,7 +58,7 @@ class JobsMongoDbTwoInstancesTest {
     void tearDown() throws Exception {
         executor.shutdownNow();
         post(instances.get(0), "delete_jobs", Map.of());
-        for (Instance instance : instances)
+        for (TestService instance : instances)
             instance.close();
         client.shutdownNow();
     }
@@ -130,7 +77,7 @@ class JobsMongoDbTwoInstancesTest {
         Map<String, AtomicInteger> leases = new ConcurrentHashMap<>();
         List<Future<?>> workers = new ArrayList<>();
         for (int w = 0; w < WORKERS; w++) {
-            Instance instance = instances.get(w % 2);
+            TestService instance = instances.get(w % 2);
             workers.add(executor.submit(() -> {
                 while (true) {
                     HttpResponse<String> leased = post(instance, "start_job_by_type", Map.of("type", "work", "timeout", 600_000));
@@ -160,7 +107,7 @@ class JobsMongoDbTwoInstancesTest {
         CyclicBarrier start = new CyclicBarrier(callers);
         List<Future<String>> ids = new ArrayList<>();
         for (int c = 0; c < callers; c++) {
-            Instance instance = instances.get(c % 2);
+            TestService instance = instances.get(c % 2);
             ids.add(executor.submit(() -> {
                 start.await();
                 return ok(post(instance, "add_uniq_job",
@@ -179,8 +126,8 @@ class JobsMongoDbTwoInstancesTest {
 
     @Test
     void aStaleLockTokenIsRefusedOnTheOtherInstance() throws Exception {
-        Instance first = instances.get(0);
-        Instance second = instances.get(1);
+        TestService first = instances.get(0);
+        TestService second = instances.get(1);
         String id = ok(post(first, "add_job", Map.of("new_job", Map.of("type", "mail", "ref_id", "u-1")))).get("id").asText();
         String staleToken = ok(post(first, "start_job_by_id", Map.of("job_id", id, "timeout", 1000)))
                 .get("lock_token").asText();
@@ -211,8 +158,8 @@ class JobsMongoDbTwoInstancesTest {
         return JSON.readTree(response.body());
     }
 
-    private HttpResponse<String> post(Instance instance, String command, Object body) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + instance.port + "/v1/jobs/" + command))
+    private HttpResponse<String> post(TestService instance, String command, Object body) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(instance.uri("v1/jobs/" + command))
                 .timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build();
         return client.send(request, HttpResponse.BodyHandlers.ofString());

@@ -19,14 +19,10 @@ import org.pipservices3.commons.data.FilterParams;
 import org.pipservices3.commons.data.PagingParams;
 import org.pipservices3.commons.errors.BadRequestException;
 import org.pipservices3.commons.refer.Descriptor;
-import org.pipservices3.commons.refer.References;
-import org.pipservices3.commons.refer.Referencer;
-import org.pipservices3.commons.run.Closer;
-import org.pipservices3.commons.run.Opener;
 import org.pipservices3.commons.validate.MapSchema;
 import org.pipservices3.commons.validate.ObjectSchema;
 import org.pipservices3.commons.validate.PropertySchema;
-import org.servicejobs.FreePort;
+import org.servicejobs.TestService;
 import org.servicejobs.data.version1.JobV1;
 import org.servicejobs.data.version1.JobV1Schema;
 import org.servicejobs.data.version1.NewJobV1;
@@ -34,7 +30,6 @@ import org.servicejobs.logic.IJobsController;
 import org.servicejobs.logic.JobsController;
 import org.servicejobs.persistence.JobsMemoryPersistence;
 import org.servicejobs.services.CommandableJsonHttpService;
-import org.servicejobs.services.GracefulHttpEndpoint;
 
 import java.io.IOException;
 import java.lang.reflect.Field;
@@ -49,9 +44,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZonedDateTime;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -268,41 +261,24 @@ class JobsOpenApiTest {
         private static final String TOKEN = "secret-token";
         private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
-        private List<Object> components = List.of();
+        private TestService service;
         private int port;
 
         @BeforeEach
         void open() throws Exception {
-            JobsMemoryPersistence persistence = new JobsMemoryPersistence();
-            JobsController controller = new JobsController();
-            controller.configure(ConfigParams.fromTuples("options.clean_interval", 0));
-            GracefulHttpEndpoint endpoint = new GracefulHttpEndpoint();
-            port = FreePort.find();
-            endpoint.configure(ConfigParams.fromTuples(
-                    "connection.protocol", "http", "connection.host", "localhost", "connection.port", port));
-            JobsHttpServiceV1 service = new JobsHttpServiceV1();
-            service.configure(ConfigParams.fromTuples(
-                    "options.request_max_size", REQUEST_MAX_SIZE, "options.auth_token", TOKEN));
             JobsOpenApiServiceV1 openApi = new JobsOpenApiServiceV1();
             openApi.configure(new ConfigParams());
-
-            References references = References.fromTuples(
-                    new Descriptor("pip-services-jobs", "persistence", "memory", "default", "1.0"), persistence,
-                    new Descriptor("pip-services-jobs", "controller", "default", "default", "1.0"), controller,
-                    new Descriptor("pip-services-jobs", "endpoint", "http", "default", "1.0"), endpoint,
-                    new Descriptor("pip-services-jobs", "service", "http", "default", "1.0"), service,
-                    new Descriptor("pip-services-jobs", "openapi-service", "http", "default", "1.0"), openApi);
-            components = List.of(persistence, controller, endpoint, service, openApi);
-            Referencer.setReferences(references, components);
-            Opener.open(null, components);
+            service = TestService.on(new JobsMemoryPersistence())
+                    .http("options.request_max_size", REQUEST_MAX_SIZE, "options.auth_token", TOKEN)
+                    .with(new Descriptor("pip-services-jobs", "openapi-service", "http", "default", "1.0"), openApi)
+                    .open();
+            port = service.port();
         }
 
         @AfterEach
         void close() throws Exception {
             try {
-                List<Object> reversed = new ArrayList<>(components);
-                Collections.reverse(reversed);
-                Closer.close(null, reversed);
+                service.close();
             } finally {
                 client.shutdownNow();
             }

@@ -1,10 +1,7 @@
-package org.servicejobs.clients.version1;
+package org.servicejobs.persistence;
 
 import org.pipservices3.commons.errors.ApplicationException;
 import org.servicejobs.data.version1.JobV1;
-import org.servicejobs.persistence.DelegatingJobsPersistence;
-import org.servicejobs.persistence.JobLease;
-import org.servicejobs.persistence.JobsMemoryPersistence;
 
 import java.util.Map;
 import java.util.Set;
@@ -18,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * until {@link #releaseAll()}, and tells when a lease by type found no job (a long-poll is then
  * about to wait).
  */
-final class ObservedJobsPersistence extends DelegatingJobsPersistence {
+public final class ObservedJobsPersistence extends DelegatingJobsPersistence {
     private static final long MAX_HOLD_SECONDS = 30;
 
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
@@ -27,27 +24,32 @@ final class ObservedJobsPersistence extends DelegatingJobsPersistence {
     private final Map<String, CountDownLatch> emptyLeases = new ConcurrentHashMap<>();
 
     /** How many times a method was called. */
-    int calls(String method) {
+    public int calls(String method) {
         AtomicInteger count = calls.get(method);
         return count == null ? 0 : count.get();
     }
 
     /** Holds every later call of a method until {@link #releaseAll()} (at most 30 s). */
-    void hold(String method) {
+    public void hold(String method) {
         held.add(method);
     }
 
-    void releaseAll() {
+    public void releaseAll() {
         held.clear();
         release.countDown();
     }
 
     /** A latch counted down when a lease of the type finds no free job. */
-    CountDownLatch watchEmptyLeases(String type) {
-        return emptyLeases.computeIfAbsent(type, t -> new CountDownLatch(1));
+    public CountDownLatch watchEmptyLeases(String type) {
+        return watchEmptyLeases(type, 1);
     }
 
-    ObservedJobsPersistence() {
+    /** A latch counted down each time a lease of the type finds no free job, <code>count</code> times. */
+    public CountDownLatch watchEmptyLeases(String type, int count) {
+        return emptyLeases.computeIfAbsent(type, t -> new CountDownLatch(count));
+    }
+
+    public ObservedJobsPersistence() {
         super(new JobsMemoryPersistence());
     }
 
