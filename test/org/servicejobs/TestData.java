@@ -2,6 +2,9 @@ package org.servicejobs;
 
 import org.servicejobs.data.version1.JobV1;
 import org.servicejobs.data.version1.NewJobV1;
+import org.servicejobs.persistence.JobAbort;
+import org.servicejobs.persistence.JobMoment;
+import org.servicejobs.persistence.JobRetry;
 
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -18,7 +21,15 @@ public final class TestData {
     public static final NewJobV1 NEW_JOB2 = new NewJobV1("email", "user-2", 60_000L, Map.of("to", "b@example.com"));
     public static final NewJobV1 NEW_JOB3 = new NewJobV1("report", "order-3", null, List.of(1, 2, 3));
 
+    /** A moment for store calls whose time does not matter: 100 s after the start, 10 retries. */
+    public static final JobMoment MOMENT = new JobMoment(at(100_000), 10);
+
     private TestData() {
+    }
+
+    /** The terms of an abort at <code>millis</code> after the start, error "aborted", no wait. */
+    public static JobAbort abort(long millis) {
+        return new JobAbort(at(millis), "aborted", null, 10, JobRetry.NONE);
     }
 
     /** A date at <code>millis</code> after {@link #START}, in UTC. */

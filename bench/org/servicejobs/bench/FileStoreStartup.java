@@ -37,7 +37,7 @@ public final class FileStoreStartup {
         long started = System.nanoTime();
         JobsFilePersistence reopened = Stores.file(folder, "batch");
         long openMillis = (System.nanoTime() - started) / 1_000_000;
-        long total = reopened.getPageByFilter(null, null, new PagingParams(0, 1, true)).getTotal();
+        long total = reopened.getPageByFilter(null, null, new PagingParams(0, 1, true), Stores.MOMENT).getTotal();
         Stores.close(reopened);
 
         System.out.printf("file store start-up with %,d jobs (%,d in the snapshot, %,d adds and 100,000 leases in the journal): %,d ms%n",

@@ -21,8 +21,9 @@ import java.util.concurrent.atomic.LongAdder;
  * rate of each scenario and its ratio to the no-op command of the same HTTP stack.
  * <p>
  * Usage: HttpLoad &lt;port&gt; [connections=32] [warmup seconds=30] [seconds per scenario=10].
- * The server must run with bench/config.yml (the no-op command) and a large MAX_RETRIES (the lease
- * scenario leases the same jobs again and again with 1 ms leases).
+ * The server must run with bench/config.yml (the no-op command) and MAX_RETRIES=1000 (the lease
+ * scenario leases the same jobs again and again with 1 ms leases). The batch scenarios count jobs:
+ * add_jobs with 100 jobs per call, and a cycle of start_jobs_by_type (count 100) and complete_jobs.
  */
 public final class HttpLoad {
     private final int port;
@@ -53,10 +54,11 @@ public final class HttpLoad {
         try (Connection setup = new Connection(port)) {
             for (int i = 0; i < 1000; i++)
                 ids.add(field(setup.post("/v1/jobs/add_job", newJob("byid", i)), "id"));
-            for (int i = 0; i < 1000; i++)
+            for (int i = 0; i < 5000; i++)
                 setup.post("/v1/jobs/add_job", newJob("spin", i));
         }
-        String[][] scenarios = {{"noop"}, {"add_job"}, {"get_job_by_id"}, {"start_job_by_type"}, {"lease+complete"}};
+        String[][] scenarios = {{"noop"}, {"add_job"}, {"get_job_by_id"}, {"start_job_by_type"}, {"lease+complete"},
+                {"add_jobs x100"}, {"batch cycle x100"}};
         System.out.printf("warming up for %d s ...%n", warmupSeconds);
         long warmupEnd = System.nanoTime() + warmupSeconds * 1_000_000_000L;
         while (System.nanoTime() < warmupEnd) {
@@ -64,14 +66,24 @@ public final class HttpLoad {
                 measure(scenario[0], 2);
         }
         double noop = 0;
+        java.util.Map<String, Double> rates = new java.util.HashMap<>();
         System.out.printf("%-18s %12s %10s%n", "scenario", "per second", "vs noop");
         for (String[] scenario : scenarios) {
             double rate = measure(scenario[0], seconds);
+            rates.put(scenario[0], rate);
             if (scenario[0].equals("noop"))
                 noop = rate;
-            String unit = scenario[0].equals("lease+complete") ? " cycles" : "";
+            String unit = switch (scenario[0]) {
+                case "lease+complete" -> " cycles";
+                case "add_jobs x100", "batch cycle x100" -> " jobs (calls: " + Math.round(rate / 100) + "/s)";
+                default -> "";
+            };
             System.out.printf(Locale.ROOT, "%-18s %12.0f %9.0f%%%s%n", scenario[0], rate, 100 * rate / noop, unit);
         }
+        System.out.printf(Locale.ROOT, "jobs added per second: add_jobs x100 / add_job = %.1fx%n",
+                rates.get("add_jobs x100") / rates.get("add_job"));
+        System.out.printf(Locale.ROOT, "jobs leased and completed per second: batch cycle / lease+complete = %.1fx%n",
+                rates.get("batch cycle x100") / rates.get("lease+complete"));
     }
 
     private Step step(String scenario) {
@@ -101,14 +113,63 @@ public final class HttpLoad {
                         + field(job, "lock_token") + "\"}");
                 return 1;
             };
+            case "add_jobs x100" -> connection -> {
+                connection.post("/v1/jobs/add_jobs", newJobs("batch", BATCH));
+                return BATCH;
+            };
+            case "batch cycle x100" -> connection -> {
+                String leased = connection.post("/v1/jobs/start_jobs_by_type",
+                        "{\"type\":\"batch\",\"timeout\":60000,\"count\":" + BATCH + "}");
+                List<String> ids = fields(leased, "id");
+                List<String> tokens = fields(leased, "lock_token");
+                if (ids.isEmpty())
+                    throw new IllegalStateException("no job of type batch left to lease: add more before the cycle");
+                StringBuilder body = new StringBuilder("{\"jobs\":[");
+                for (int i = 0; i < ids.size(); i++)
+                    body.append(i == 0 ? "" : ",").append("{\"job_id\":\"").append(ids.get(i))
+                            .append("\",\"lock_token\":\"").append(tokens.get(i)).append("\"}");
+                String answer = connection.post("/v1/jobs/complete_jobs", body.append("]}").toString());
+                if (answer.contains("\"errors\":[{"))
+                    throw new IllegalStateException("complete_jobs refused some: " + answer);
+                return ids.size();
+            };
             default -> throw new IllegalArgumentException(scenario);
         };
+    }
+
+    private static final int BATCH = 100;
+
+    private static String newJobs(String type, int count) {
+        StringBuilder body = new StringBuilder("{\"new_jobs\":[");
+        for (int i = 0; i < count; i++) {
+            long n = COUNTER.incrementAndGet();
+            body.append(i == 0 ? "" : ",").append("{\"type\":\"").append(type).append("\",\"ref_id\":\"ref-")
+                    .append(n).append("\",\"params\":{\"n\":").append(n).append("}}");
+        }
+        return body.append("]}").toString();
+    }
+
+    private static final AtomicLong COUNTER = new AtomicLong(1L << 40);
+
+    /** Every value of a string field, in order. */
+    private static List<String> fields(String json, String name) {
+        List<String> values = new ArrayList<>();
+        String key = "\"" + name + "\":\"";
+        for (int start = json.indexOf(key); start >= 0; start = json.indexOf(key, start)) {
+            start += key.length();
+            int end = json.indexOf('"', start);
+            values.add(json.substring(start, end));
+            start = end;
+        }
+        return values;
     }
 
     /** Runs a scenario on every connection for some seconds; returns the units of work per second. */
     private double measure(String scenario, int seconds) throws Exception {
         if (scenario.equals("lease+complete"))
-            addLoadJobs(seconds * 8000L);
+            repeat(seconds * 8000L, step("add_job"));
+        if (scenario.equals("batch cycle x100"))
+            repeat(seconds * 60_000L / BATCH, step("add_jobs x100"));
         Step step = step(scenario);
         LongAdder done = new LongAdder();
         ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
@@ -118,10 +179,8 @@ public final class HttpLoad {
         for (int c = 0; c < connections; c++) {
             Thread thread = new Thread(() -> {
                 try (Connection connection = new Connection(port)) {
-                    while (System.nanoTime() < end) {
-                        step.run(connection);
-                        done.increment();
-                    }
+                    while (System.nanoTime() < end)
+                        done.add(step.run(connection));
                 } catch (Throwable ex) {
                     errors.add(ex);
                 }
@@ -136,16 +195,16 @@ public final class HttpLoad {
         return done.sum() / ((System.nanoTime() - started) / 1e9);
     }
 
-    /** Adds jobs of type "load" on every connection, for the lease+complete scenario to take. */
-    private void addLoadJobs(long count) throws Exception {
-        AtomicLong left = new AtomicLong(count);
+    /** Runs a step <code>times</code> times over all the connections (to add the jobs a scenario takes). */
+    private void repeat(long times, Step step) throws Exception {
+        AtomicLong left = new AtomicLong(times);
         List<Thread> threads = new ArrayList<>();
         ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
         for (int c = 0; c < connections; c++) {
             Thread thread = new Thread(() -> {
                 try (Connection connection = new Connection(port)) {
                     while (left.decrementAndGet() >= 0)
-                        connection.post("/v1/jobs/add_job", newJob("load", counter.incrementAndGet()));
+                        step.run(connection);
                 } catch (Throwable ex) {
                     errors.add(ex);
                 }

@@ -46,7 +46,7 @@ public final class MongoLeaseRate {
                                         new JobLease(Stores.START.plusDays(1), Stores.START.plusDays(2), 10, token));
                                 if (job == null)
                                     return;
-                                store.completeJob(null, job.getId(), token, Stores.START.plusDays(1));
+                                store.completeJob(null, job.getId(), token, Stores.START.plusDays(1), null);
                                 done.incrementAndGet();
                             }
                         } catch (Exception ex) {

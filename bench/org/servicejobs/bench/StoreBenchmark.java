@@ -67,7 +67,7 @@ public class StoreBenchmark {
     public JobV1 leaseComplete() throws Exception {
         JobLease lease = new JobLease(Stores.START.plusDays(1), Stores.START.plusDays(2), 10, "token");
         JobV1 job = persistence.startJobByType(null, Stores.TYPE, lease);
-        persistence.completeJob(null, job.getId(), "token", Stores.START.plusDays(1));
+        persistence.completeJob(null, job.getId(), "token", Stores.START.plusDays(1), null);
         return persistence.create(null, Stores.job(Stores.TYPE, added++));
     }
 
@@ -78,6 +78,6 @@ public class StoreBenchmark {
 
     @Benchmark
     public DataPage<JobV1> getJobsByTypePage100() throws Exception {
-        return persistence.getPageByFilter(null, byType, page);
+        return persistence.getPageByFilter(null, byType, page, Stores.MOMENT);
     }
 }

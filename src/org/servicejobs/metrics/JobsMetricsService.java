@@ -34,7 +34,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <code>GET /metrics</code>: the request metrics of {@link PrometheusCounters}, and the jobs:
  * <ul>
  * <li><code>jobs{type, state}</code>: jobs of each type in each state (the names of
- * {@link JobState}: waiting, running, completed, failed = retries used up, expired), every state
+ * {@link JobState}: waiting, scheduled, running, completed, failed, cancelled), every state
  * of a type that has jobs, 0 included; a type without jobs disappears;</li>
  * <li><code>jobs_oldest_waiting_age_seconds{type}</code>: the age of the oldest waiting job of
  * each type, 0 when none of its jobs waits.</li>

@@ -24,4 +24,15 @@ final class JobDates {
     static ZonedDateTime date(long millis) {
         return millis == NONE ? null : ZonedDateTime.ofInstant(Instant.ofEpochMilli(millis), ZoneOffset.UTC);
     }
+
+    /**
+     * The execute_until of a job retried at <code>now</code>: a ttl that ran out starts again
+     * from the retry (now + ttl, the ttl being execute_until - created), so that the retried job
+     * can run; one that has not run out, or none, is kept.
+     */
+    static long renewedExecuteUntil(long executeUntil, long created, long now) {
+        if (executeUntil == NONE || executeUntil > now)
+            return executeUntil;
+        return now + Math.max(0, executeUntil - created);
+    }
 }

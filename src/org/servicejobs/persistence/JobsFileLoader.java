@@ -11,8 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -39,27 +41,36 @@ final class JobsFileLoader {
 
     private final Path _folder;
     private final JobsIndex _index;
+    private final Set<String> _paused;
     private final JobsJournal.Settings _settings;
     private final ILogger _logger;
+    /** The records of the batch being read, and how many of it are still to come. */
+    private final List<byte[]> _batch = new ArrayList<>();
+    private int _batchLeft;
+    private long _batchStart;
 
-    private JobsFileLoader(Path folder, JobsIndex index, JobsJournal.Settings settings, ILogger logger) {
+    private JobsFileLoader(Path folder, JobsIndex index, Set<String> paused, JobsJournal.Settings settings,
+                           ILogger logger) {
         _folder = folder;
         _index = index;
+        _paused = paused;
         _settings = settings;
         _logger = logger;
     }
 
-    /** Reads a folder into an empty index; the caller holds the store's lock. */
-    static Loaded load(String correlationId, Path folder, JobsIndex index, JobsJournal.Settings settings,
-                       ILogger logger) throws ApplicationException {
+    /** Reads a folder into an empty index and paused set; the caller holds the store's lock. */
+    static Loaded load(String correlationId, Path folder, JobsIndex index, Set<String> paused,
+                       JobsJournal.Settings settings, ILogger logger) throws ApplicationException {
         try {
-            return new JobsFileLoader(folder, index, settings, logger).load(correlationId);
+            return new JobsFileLoader(folder, index, paused, settings, logger).load(correlationId);
         } catch (IOException ex) {
             index.clear();
+            paused.clear();
             throw new FileException(correlationId, "CANNOT_READ_STORE", "Cannot read the file store at " + folder
                     + ": " + ex.getMessage()).withCause(ex);
         } catch (ApplicationException | RuntimeException ex) {
             index.clear();
+            paused.clear();
             throw ex;
         }
     }
@@ -81,6 +92,7 @@ final class JobsFileLoader {
 
     private Loaded load(String correlationId) throws IOException, ApplicationException {
         _index.clear();
+        _paused.clear();
         List<Long> snapshots = new ArrayList<>();
         List<Long> journals = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(_folder)) {
@@ -101,7 +113,7 @@ final class JobsFileLoader {
         long snapshotSize = 0;
         if (!snapshots.isEmpty()) {
             Path snapshot = JobsSnapshot.fileOf(_folder, first);
-            JobsSnapshot.read(snapshot, this::replayAdd);
+            JobsSnapshot.read(snapshot, this::replayAdd, _paused::add);
             snapshotSize = Files.size(snapshot);
         }
         journals.removeIf(generation -> generation < first);
@@ -141,6 +153,16 @@ final class JobsFileLoader {
             if (header != generation)
                 throw RecordFiles.damaged(file, 8, "it says it is generation " + header, null);
             validEnd = RecordFiles.read(file, channel, JournalFile.HEADER_SIZE, last, this::replay);
+            if (_batchLeft > 0) {
+                if (!last)
+                    throw RecordFiles.damaged(file, _batchStart, "a batch without its last " + _batchLeft
+                            + " records", null);
+                _logger.warn(correlationId, "Dropped a batch of %d records cut by a crash at the end of %s (offset %d):"
+                        + " it was not acknowledged", _batch.size() + _batchLeft, file, _batchStart);
+                validEnd = _batchStart;
+                _batchLeft = 0;
+                _batch.clear();
+            }
             if (validEnd < size && RecordFiles.isZeros(channel, validEnd, size))
                 _logger.debug(correlationId, "Dropped %d bytes of preallocated zeros at the end of %s", size - validEnd, file);
             else if (validEnd < size)
@@ -156,23 +178,55 @@ final class JobsFileLoader {
         _index.add(job);
     }
 
+    /**
+     * One record of a journal: applied at once, or, within a batch, kept until the batch's last
+     * record has come, then applied with the others.
+     */
     private void replay(byte[] bytes, int offset, int length, long fileOffset) {
+        if (_batchLeft > 0) {
+            _batch.add(Arrays.copyOfRange(bytes, offset, offset + length));
+            if (--_batchLeft == 0) {
+                for (byte[] record : _batch)
+                    apply(record, 0, record.length);
+                _batch.clear();
+            }
+            return;
+        }
+        if (bytes[offset] == JournalCodec.BATCH) {
+            RecordReader in = new RecordReader(bytes, offset + 1, length - 1);
+            int count = in.readInt();
+            if (count < 1 || !in.atEnd())
+                throw new IllegalStateException("a batch head of " + count + " records");
+            _batchLeft = count;
+            _batchStart = fileOffset;
+            return;
+        }
+        apply(bytes, offset, length);
+    }
+
+    private void apply(byte[] bytes, int offset, int length) {
         RecordReader in = new RecordReader(bytes, offset, length);
         int op = in.readByte();
         switch (op) {
-            case JournalCodec.ADD -> {
-                try {
-                    replayAdd(JournalCodec.readAdd(in));
-                } catch (IOException ex) {
-                    throw new IllegalStateException(ex.getMessage(), ex);
-                }
+            case JournalCodec.JOB -> replayAdd(JournalCodec.readJob(in));
+            case JournalCodec.STATE -> {
+                JobRecord old = existing(in.readString());
+                _index.replace(old, JournalCodec.readStateChange(in, old));
             }
+            case JournalCodec.ADD -> replayAdd(JournalCodec.readFirstFormatAdd(in));
             case JournalCodec.UPDATE -> {
                 JobRecord old = existing(in.readString());
-                _index.replace(old, JournalCodec.readUpdate(in, old));
+                _index.replace(old, JournalCodec.readFirstFormatUpdate(in, old));
             }
             case JournalCodec.DELETE -> _index.remove(existing(in.readString()));
             case JournalCodec.CLEAR -> _index.clear();
+            case JournalCodec.PAUSED -> {
+                String type = in.readString();
+                if (in.readByte() != 0)
+                    _paused.add(type);
+                else
+                    _paused.remove(type);
+            }
             default -> throw new IllegalStateException("unknown record type " + op);
         }
         if (!in.atEnd())

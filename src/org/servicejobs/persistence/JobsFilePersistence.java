@@ -13,7 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.Locale;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -115,7 +117,8 @@ public class JobsFilePersistence extends JobsMemoryPersistence {
         _folderLock = DataFolderLock.take(correlationId, _folder);
         _lock.lock();
         try {
-            JobsFileLoader.Loaded loaded = JobsFileLoader.load(correlationId, _folder, _index, journalSettings(), _logger);
+            JobsFileLoader.Loaded loaded = JobsFileLoader.load(correlationId, _folder, _index, _paused, journalSettings(),
+                    _logger);
             _journal = loaded.journal();
             _snapshotSize = loaded.snapshotSize();
         } catch (ApplicationException | RuntimeException ex) {
@@ -151,6 +154,7 @@ public class JobsFilePersistence extends JobsMemoryPersistence {
             journal = _journal;
             _journal = null;
             _index.clear();
+            _paused.clear();
         } finally {
             _lock.unlock();
         }
@@ -179,26 +183,54 @@ public class JobsFilePersistence extends JobsMemoryPersistence {
     }
 
     @Override
-    protected Object prepare(String correlationId, JobRecord job) throws ApplicationException {
-        return JobJson.toBytes(correlationId, job.params);
+    protected long journal(String correlationId, Change change, JobRecord job) throws ApplicationException {
+        return append(correlationId, out -> {
+            switch (change) {
+                case ADD -> JournalCodec.writeJob(out, job);
+                // Before the change is applied: the index still holds the old version.
+                case UPDATE -> JournalCodec.writeStateChange(out, job, _index.get(job.id));
+                case DELETE -> JournalCodec.writeDelete(out, job.id);
+                case CLEAR -> JournalCodec.writeClear(out);
+            }
+        });
+    }
+
+    /**
+     * The records of a batch in one append: one write and one fsync, behind a batch head, so that
+     * a batch cut by a crash is dropped whole when the journal is replayed.
+     */
+    @Override
+    protected long journalAll(String correlationId, Change change, List<JobRecord> jobs) throws ApplicationException {
+        if (jobs.isEmpty())
+            return 0;
+        return append(correlationId, out -> {
+            if (jobs.size() > 1)
+                JournalCodec.writeBatch(out, jobs.size());
+            for (JobRecord job : jobs) {
+                switch (change) {
+                    case ADD -> JournalCodec.writeJob(out, job);
+                    case UPDATE -> JournalCodec.writeStateChange(out, job, _index.get(job.id));
+                    case DELETE -> JournalCodec.writeDelete(out, job.id);
+                    case CLEAR -> JournalCodec.writeClear(out);
+                }
+            }
+        });
     }
 
     @Override
-    protected long journal(String correlationId, Change change, JobRecord job, Object prepared)
+    protected long journalPaused(String correlationId, String type, boolean paused) throws ApplicationException {
+        return append(correlationId, out -> JournalCodec.writePaused(out, type, paused));
+    }
+
+    /** Appends a record to the journal, and starts a compaction when the journal has grown enough. */
+    private long append(String correlationId, Consumer<RecordBuffer> record)
             throws ApplicationException {
         JobsJournal journal = _journal;
         if (journal == null)
             throw new InvalidStateException(correlationId, "NOT_OPENED", "The file store is not open");
         long ticket;
         try {
-            ticket = journal.append(out -> {
-                switch (change) {
-                    case ADD -> JournalCodec.writeAdd(out, job, (byte[]) prepared);
-                    case UPDATE -> JournalCodec.writeUpdate(out, job);
-                    case DELETE -> JournalCodec.writeDelete(out, job.id);
-                    case CLEAR -> JournalCodec.writeClear(out);
-                }
-            });
+            ticket = journal.append(record);
         } catch (IOException ex) {
             throw journalFailed(correlationId, ex);
         }
@@ -247,6 +279,7 @@ public class JobsFilePersistence extends JobsMemoryPersistence {
     private void compactNow(String correlationId, boolean triggered) {
         try {
             List<JobRecord> jobs;
+            List<String> paused;
             long generation;
             _lock.lock();
             try {
@@ -256,11 +289,12 @@ public class JobsFilePersistence extends JobsMemoryPersistence {
                 generation = journal.generation() + 1;
                 journal.rotate(_folder, generation);
                 jobs = _index.all();
+                paused = new ArrayList<>(_paused);
             } finally {
                 _lock.unlock();
             }
             long started = System.nanoTime();
-            _snapshotSize = JobsSnapshot.write(_folder, generation, jobs);
+            _snapshotSize = JobsSnapshot.write(_folder, generation, jobs, paused);
             JobsFileLoader.deleteOlderThan(_folder, generation);
             _logger.info(correlationId, "Compacted the file store: %d jobs, snapshot of %d bytes in %d ms",
                     jobs.size(), _snapshotSize, (System.nanoTime() - started) / 1_000_000);

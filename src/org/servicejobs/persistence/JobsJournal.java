@@ -104,7 +104,8 @@ final class JobsJournal implements AutoCloseable {
             try {
                 encoder.accept(_pending);
             } catch (RuntimeException ex) {
-                _pending.abortRecord();
+                // Nothing of a failed append is kept, even when it had written whole records.
+                _pending.truncate(before);
                 throw ex;
             }
             _appended += _pending.size() - before;

@@ -20,13 +20,15 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The MongoDB collection of the jobs store: its connection (a shared Pip MongoDbConnection, or
- * one of its own), its indexes (created on open), and every call on it, whose failures become Pip
- * errors. It lifts the client's idle and life time limits (1 ms and 100 ms from the Pip option
+ * The MongoDB collections of the jobs store (the jobs, and the paused types beside them): their
+ * connection (a shared Pip MongoDbConnection, or one of its own), their indexes (created on
+ * open), and every call on them, whose failures become Pip errors. It lifts the client's idle and life time limits (1 ms and 100 ms from the Pip option
  * defaults) through the connection URI.
  */
 final class JobsMongoDbCollection {
     static final String DEFAULT_NAME = "jobs";
+    /** The collection of the paused types (one document per type, its _id) is named after the jobs'. */
+    static final String PAUSED_SUFFIX = "_paused";
     /** Client options put in the connection URI unless it has them. */
     static final ConfigParams CLIENT_OPTIONS = ConfigParams.fromTuples(
             "maxIdleTimeMS", 0, "maxLifeTimeMS", 0, "connectTimeoutMS", 5000, "socketTimeoutMS", 30000,
@@ -48,6 +50,7 @@ final class JobsMongoDbCollection {
     private MongoDbConnection _connection;
     private boolean _localConnection;
     private volatile MongoCollection<Document> _collection;
+    private volatile MongoCollection<Document> _pausedCollection;
 
     JobsMongoDbCollection(List<IndexModel> indexes, ILogger logger) {
         _indexes = indexes;
@@ -91,6 +94,7 @@ final class JobsMongoDbCollection {
             MongoCollection<Document> collection = _connection.getDatabase().getCollection(_name);
             for (IndexModel index : _indexes)
                 collection.createIndex(index.getKeys(), index.getOptions());
+            _pausedCollection = _connection.getDatabase().getCollection(_name + PAUSED_SUFFIX);
             _collection = collection;
         } catch (MongoException ex) {
             if (_localConnection)
@@ -106,13 +110,23 @@ final class JobsMongoDbCollection {
         if (!isOpen())
             return;
         _collection = null;
+        _pausedCollection = null;
         if (_localConnection)
             _connection.close(correlationId);
     }
 
     /** Runs a call on the open collection, its failures as Pip errors. */
     <T> T call(String correlationId, String operation, Call<T> call) throws ApplicationException {
-        MongoCollection<Document> collection = _collection;
+        return call(correlationId, operation, _collection, call);
+    }
+
+    /** Runs a call on the collection of the paused types. */
+    <T> T callPaused(String correlationId, String operation, Call<T> call) throws ApplicationException {
+        return call(correlationId, operation, _pausedCollection, call);
+    }
+
+    private <T> T call(String correlationId, String operation, MongoCollection<Document> collection, Call<T> call)
+            throws ApplicationException {
         if (collection == null)
             throw new InvalidStateException(correlationId, "NOT_OPENED", "The MongoDB store is not open");
         try {

@@ -4,14 +4,18 @@ import org.pipservices3.commons.convert.DateTimeConverter;
 import org.pipservices3.commons.data.FilterParams;
 import org.pipservices3.commons.data.PagingParams;
 import org.pipservices3.commons.errors.BadRequestException;
+import org.servicejobs.data.version1.JobState;
 
 import java.time.ZonedDateTime;
 import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Locale;
 import java.util.Set;
 
 /**
  * A <code>get_jobs</code> filter, checked and parsed once: every key of the protocol, dates as
- * ISO-8601 strings, numbers as integers. An unknown key or a value that does not parse is a
+ * ISO-8601 strings, numbers as integers, <code>state</code> as one or more state names separated
+ * by commas, <code>search</code> as text. An unknown key or a value that does not parse is a
  * {@link BadRequestException} <code>INVALID_FILTER</code>, never silently ignored.
  */
 final class JobsQuery {
@@ -57,21 +61,31 @@ final class JobsQuery {
         }
     }
 
-    private static final Set<String> OTHER_KEYS = Set.of("id", "type", "ref_id", "retries", "min_retries");
+    private static final Set<String> OTHER_KEYS = Set.of("id", "type", "ref_id", "retries", "min_retries", "state",
+            "search", "priority");
 
     final String id;
     final String type;
     final String refId;
     final Integer retries;
     final Integer minRetries;
+    final Integer priority;
+    /** The states asked for, or null for every state. */
+    final Set<JobState> states;
+    /** The text to find in ref_id or the params' JSON, or null. */
+    final JobsSearch search;
     final Range[] ranges;
 
-    private JobsQuery(String id, String type, String refId, Integer retries, Integer minRetries, Range[] ranges) {
-        this.id = id;
-        this.type = type;
-        this.refId = refId;
+    private JobsQuery(FilterParams filter, Set<JobState> states, JobsSearch search, Integer retries,
+                      Integer minRetries, Integer priority, Range[] ranges) {
+        this.id = text(filter, "id");
+        this.type = text(filter, "type");
+        this.refId = text(filter, "ref_id");
         this.retries = retries;
         this.minRetries = minRetries;
+        this.priority = priority;
+        this.states = states;
+        this.search = search;
         this.ranges = ranges;
     }
 
@@ -93,8 +107,10 @@ final class JobsQuery {
             ranges = Arrays.copyOf(ranges, ranges.length + 1);
             ranges[ranges.length - 1] = new Range(field, low, high);
         }
-        return new JobsQuery(text(filter, "id"), text(filter, "type"), text(filter, "ref_id"),
-                integer(correlationId, filter, "retries"), integer(correlationId, filter, "min_retries"), ranges);
+        String search = text(filter, "search");
+        return new JobsQuery(filter, states(correlationId, filter), search == null ? null : new JobsSearch(search),
+                integer(correlationId, filter, "retries"), integer(correlationId, filter, "min_retries"),
+                integer(correlationId, filter, "priority"), ranges);
     }
 
     /** The page asked for, with the defaults of the protocol. */
@@ -103,7 +119,8 @@ final class JobsQuery {
         return new Page(paging.getSkip(0), (int) paging.getTake(IJobsPersistence.MAX_PAGE_SIZE), paging.hasTotal());
     }
 
-    boolean matches(JobRecord job) {
+    /** Whether a job matches every criterion; its state is taken at <code>now</code>. */
+    boolean matches(JobRecord job, long now, int defaultMaxRetries) {
         if (id != null && !id.equals(job.id))
             return false;
         if (type != null && !type.equals(job.type))
@@ -114,11 +131,30 @@ final class JobsQuery {
             return false;
         if (minRetries != null && job.retries < minRetries)
             return false;
+        if (priority != null && job.priority != priority)
+            return false;
         for (Range range : ranges) {
             if (!range.matches(range.field.of(job)))
                 return false;
         }
-        return true;
+        if (states != null && !states.contains(job.state(now, defaultMaxRetries)))
+            return false;
+        return search == null || search.in(job.refId) || search.in(job.params);
+    }
+
+    private static Set<JobState> states(String correlationId, FilterParams filter) throws BadRequestException {
+        String value = text(filter, "state");
+        if (value == null)
+            return null;
+        Set<JobState> states = EnumSet.noneOf(JobState.class);
+        for (String name : value.split(",")) {
+            JobState state = JobState.fromWireName(name.trim().toLowerCase(Locale.ROOT));
+            if (state == null)
+                throw invalid(correlationId, "state", value, "expected state names separated by commas: "
+                        + "waiting, scheduled, running, completed, failed, cancelled");
+            states.add(state);
+        }
+        return states;
     }
 
     private static Field fieldOf(String key) {

@@ -11,14 +11,16 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.function.Consumer;
 
 /**
  * Snapshot files of the file store: every job at the start of a journal generation, written to
  * a temporary file, fsynced, then renamed into place, so a snapshot is either whole or absent.
- * Format: a header (<code>JOBSNAP1</code>, generation, count), one ADD record per job, an END
- * record with the count.
+ * Format: a header (<code>JOBSNAP1</code>, generation, count), one JOB record per job (ADD in
+ * snapshots of the first format), one PAUSED record per paused type, an END record with the
+ * count of jobs.
  */
 final class JobsSnapshot {
     static final byte[] MAGIC = "JOBSNAP1".getBytes(StandardCharsets.US_ASCII);
@@ -36,7 +38,8 @@ final class JobsSnapshot {
      * Writes a snapshot of the given jobs durably, and returns its size in bytes. The jobs are
      * written by type and created time, the order in which loading them is fastest.
      */
-    static long write(Path folder, long generation, List<JobRecord> jobs) throws IOException, ApplicationException {
+    static long write(Path folder, long generation, List<JobRecord> jobs, Collection<String> pausedTypes)
+            throws IOException {
         jobs.sort(JobRecord.BY_TYPE_AND_CREATED);
         Path file = fileOf(folder, generation);
         Path temp = folder.resolve(file.getFileName() + ".tmp");
@@ -46,12 +49,14 @@ final class JobsSnapshot {
             writeFully(channel, header);
             RecordBuffer buffer = new RecordBuffer(CHUNK + (CHUNK >> 2));
             for (JobRecord job : jobs) {
-                JournalCodec.writeAdd(buffer, job, JobJson.toBytes(null, job.params));
+                JournalCodec.writeJob(buffer, job);
                 if (buffer.size() >= CHUNK) {
                     writeFully(channel, buffer.asByteBuffer());
                     buffer.clear();
                 }
             }
+            for (String type : pausedTypes)
+                JournalCodec.writePaused(buffer, type, true);
             JournalCodec.writeEnd(buffer, jobs.size());
             writeFully(channel, buffer.asByteBuffer());
             channel.force(true);
@@ -61,8 +66,9 @@ final class JobsSnapshot {
         return Files.size(file);
     }
 
-    /** Reads a snapshot, passing each job on; every record must be valid and the count must match. */
-    static void read(Path file, Consumer<JobRecord> jobs) throws IOException, ApplicationException {
+    /** Reads a snapshot, passing each job and paused type on; every record must be valid and the count must match. */
+    static void read(Path file, Consumer<JobRecord> jobs, Consumer<String> pausedTypes)
+            throws IOException, ApplicationException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             ByteBuffer header = ByteBuffer.allocate(HEADER_SIZE);
             while (header.hasRemaining()) {
@@ -85,9 +91,13 @@ final class JobsSnapshot {
                     throw new IOException("a record after the end of the snapshot");
                 RecordReader in = new RecordReader(bytes, offset, length);
                 int op = in.readByte();
-                if (op == JournalCodec.ADD) {
-                    jobs.accept(JournalCodec.readAdd(in));
+                if (op == JournalCodec.JOB || op == JournalCodec.ADD) {
+                    jobs.accept(op == JournalCodec.JOB ? JournalCodec.readJob(in) : JournalCodec.readFirstFormatAdd(in));
                     count[0]++;
+                } else if (op == JournalCodec.PAUSED) {
+                    String type = in.readString();
+                    if (in.readByte() != 0)
+                        pausedTypes.accept(type);
                 } else if (op == JournalCodec.END) {
                     long written = in.readLong();
                     if (written != count[0] || written != expected)

@@ -51,10 +51,9 @@ final class RecordBuffer {
         recordStart = -1;
     }
 
-    /** Drops a record begun and not ended (its encoding failed). */
-    void abortRecord() {
-        if (recordStart >= 0)
-            size = recordStart;
+    /** Drops everything after the first <code>length</code> bytes, and a record begun and not ended. */
+    void truncate(int length) {
+        size = Math.min(size, length);
         recordStart = -1;
     }
 

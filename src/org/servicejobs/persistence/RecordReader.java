@@ -50,9 +50,15 @@ final class RecordReader {
         return value;
     }
 
-    /** Reads length-prefixed bytes as a UTF-8 string: the same format as {@link #readString}. */
-    String readUtf8() {
-        return readString();
+    /** Reads length-prefixed bytes; the length -1 is null. */
+    byte[] readBytes() {
+        int length = readInt();
+        if (length < 0)
+            return null;
+        check(length);
+        byte[] value = java.util.Arrays.copyOfRange(bytes, position, position + length);
+        position += length;
+        return value;
     }
 
     private void check(int count) {

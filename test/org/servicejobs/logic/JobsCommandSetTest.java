@@ -48,7 +48,8 @@ import static org.servicejobs.logic.JobsControllerTest.assertError;
 class JobsCommandSetTest {
     private static final List<String> COMMANDS = List.of("add_job", "add_uniq_job", "get_jobs", "get_job_by_id",
             "start_job_by_id", "start_job_by_type", "extend_job", "abort_job", "complete_job", "delete_job_by_id",
-            "delete_jobs");
+            "delete_jobs", "fail_job", "cancel_job", "retry_job", "reschedule_job", "get_job_stats", "pause_jobs",
+            "resume_jobs", "add_jobs", "start_jobs_by_type", "complete_jobs");
 
     private SettableClock clock;
     private JobsMemoryPersistence persistence;
@@ -114,11 +115,11 @@ class JobsCommandSetTest {
     // ---------------------------------------------------------------- the set
 
     @Test
-    void theSetHasExactlyTheElevenCommands() {
+    void theSetHasExactlyTheCommandsOfTheProtocol() {
         Set<String> names = controller.getCommandSet().getCommands().stream().map(ICommand::getName)
                 .collect(Collectors.toSet());
         assertEquals(Set.copyOf(COMMANDS), names);
-        assertEquals(11, controller.getCommandSet().getCommands().size());
+        assertEquals(COMMANDS.size(), controller.getCommandSet().getCommands().size());
         for (String name : COMMANDS)
             assertNotNull(controller.getCommandSet().findCommand(name), name);
         assertSame(controller.getCommandSet(), controller.getCommandSet(), "the command set is cached");

@@ -10,6 +10,7 @@ import org.pipservices3.commons.errors.ConfigException;
 import org.servicejobs.SettableClock;
 import org.servicejobs.TestData;
 import org.servicejobs.TestService;
+import org.servicejobs.data.version1.JobState;
 import org.servicejobs.data.version1.JobV1;
 import org.servicejobs.data.version1.NewJobV1;
 import org.servicejobs.persistence.JobsMemoryPersistence;
@@ -35,6 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class JobsControllerCleanerTest {
     private static final String CID = JobsControllerTest.CID;
     private static final long DAY = JobsControllerTest.DAY;
+    private static final long FAILED_RETENTION = JobsController.DEFAULT_FAILED_RETENTION;
     private static final String CLEANER_THREAD = "jobs-cleaner";
 
     private SettableClock clock;
@@ -129,13 +131,19 @@ class JobsControllerCleanerTest {
     }
 
     @Test
-    void expiredJobsAreRemoved() throws Exception {
+    void expiredJobsAreKeptForTheFailedRetentionThenRemoved() throws Exception {
         JobV1 waiting = add("user-1", 1000L);
         JobV1 abandoned = add("user-2", 1000L);
         controller.startJobById(CID, abandoned.getId(), 500);
 
         clock.advanceMillis(999);
         assertEquals(0, controller.cleanJobs(CID), "not expired yet");
+        clock.advanceMillis(1);
+        assertEquals(0, controller.cleanJobs(CID), "failed: kept for the failed retention");
+        assertEquals(JobState.FAILED, get(waiting.getId()).getState());
+        assertEquals(JobState.FAILED, get(abandoned.getId()).getState());
+        clock.advanceMillis(FAILED_RETENTION);
+        assertEquals(0, controller.cleanJobs(CID), "failed exactly the retention ago: kept");
         clock.advanceMillis(1);
         assertEquals(2, controller.cleanJobs(CID));
         assertNull(get(waiting.getId()));
@@ -157,6 +165,10 @@ class JobsControllerCleanerTest {
         controller.startJobById(CID, oneLeft.getId(), 100);
         clock.advanceMillis(100);
 
+        assertEquals(0, controller.cleanJobs(CID), "failed: kept for the failed retention");
+        assertEquals(JobState.FAILED, get(timedOut.getId()).getState());
+        assertEquals(JobState.FAILED, get(aborted.getId()).getState());
+        clock.advanceMillis(FAILED_RETENTION);
         assertEquals(2, controller.cleanJobs(CID));
         assertNull(get(timedOut.getId()));
         assertNull(get(aborted.getId()));
@@ -172,7 +184,7 @@ class JobsControllerCleanerTest {
         }
         assertEquals(0, controller.cleanJobs(CID), "9 retries of 10");
         controller.startJobById(CID, job.getId(), 10);
-        clock.advanceMillis(10);
+        clock.advanceMillis(10 + FAILED_RETENTION + 1);
         assertEquals(1, controller.cleanJobs(CID));
         assertNull(get(job.getId()));
     }
@@ -186,7 +198,7 @@ class JobsControllerCleanerTest {
         assertEquals(0, controller.cleanJobs(CID));
         assertEquals(leased, get(job.getId()));
 
-        clock.advanceMillis(1);
+        clock.advanceMillis(1 + FAILED_RETENTION + 1);
         assertEquals(1, controller.cleanJobs(CID));
         assertNull(get(job.getId()));
     }
@@ -230,7 +242,7 @@ class JobsControllerCleanerTest {
 
     @Test
     void cleanJobsRemovesOnlyWhatIsDoneWith() throws Exception {
-        configure("options.max_retries", 2, "options.completed_retention", 10_000);
+        configure("options.max_retries", 2, "options.completed_retention", 10_000, "options.failed_retention", 1_000);
         JobV1 oldCompleted = add("old-completed", 0L);
         complete(oldCompleted.getId());
         JobV1 expired = add("expired", 5000L);
@@ -267,7 +279,7 @@ class JobsControllerCleanerTest {
 
     @Test
     void theTimerCleansEveryCleanInterval() throws Exception {
-        configure("options.clean_interval", 50);
+        configure("options.clean_interval", 50, "options.failed_retention", 0);
         Set<Thread> before = cleanerThreads();
         controller.open(CID);
         assertTrue(controller.isOpen());
@@ -276,7 +288,7 @@ class JobsControllerCleanerTest {
 
         JobV1 doomed = add("user-1", 1000L);
         JobV1 kept = add("user-2", 0L);
-        clock.advanceMillis(1000);
+        clock.advanceMillis(1001);
 
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (get(doomed.getId()) != null && System.nanoTime() < deadline)
@@ -320,14 +332,14 @@ class JobsControllerCleanerTest {
 
     @Test
     void cleanIntervalZeroOpensWithoutATimerThread() throws Exception {
-        configure("options.clean_interval", 0);
+        configure("options.clean_interval", 0, "options.failed_retention", 0);
         Set<Thread> before = cleanerThreads();
         controller.open(CID);
         assertTrue(controller.isOpen());
         assertEquals(Set.of(), newCleanerThreads(before), "clean_interval 0: no timer");
 
         JobV1 job = add("user-1", 1000L);
-        clock.advanceMillis(1000);
+        clock.advanceMillis(1001);
         assertEquals(1, controller.cleanJobs(CID), "cleanJobs still runs on demand");
         assertNull(get(job.getId()));
     }

@@ -10,6 +10,7 @@ import org.pipservices3.commons.refer.Descriptor;
 import org.servicejobs.TestService;
 import org.servicejobs.SettableClock;
 import org.servicejobs.TestData;
+import org.servicejobs.data.version1.JobState;
 import org.servicejobs.persistence.JobsMemoryPersistence;
 
 import java.io.IOException;
@@ -128,12 +129,12 @@ class JobsMetricsServiceTest {
         assertNotNull(series.get(series("jobs_request_seconds_max", "operation", "start_job_by_type")));
 
         // At start + 10 s: email 1 waiting (user-3), 1 running, 1 completed; the fax lease ran out
-        // with its only retry used (failed); the alert's ttl of 5 s ran out at start + 8 s.
-        assertJobs(series, "email", 1, 1, 1, 0, 0);
-        assertJobs(series, "report", 1, 0, 0, 0, 0);
-        assertJobs(series, "fax", 0, 0, 0, 1, 0);
-        assertJobs(series, "alert", 0, 0, 0, 0, 1);
-        assertJobs(series, "sms", 1, 0, 0, 0, 0);
+        // with its only retry used (failed); the alert's ttl of 5 s ran out at start + 8 s (failed).
+        assertJobs(series, "email", 1, 0, 1, 1, 0, 0);
+        assertJobs(series, "report", 1, 0, 0, 0, 0, 0);
+        assertJobs(series, "fax", 0, 0, 0, 0, 1, 0);
+        assertJobs(series, "alert", 0, 0, 0, 0, 1, 0);
+        assertJobs(series, "sms", 1, 0, 0, 0, 0, 0);
         assertEquals(8.0, series.get(series("jobs_oldest_waiting_age_seconds", "type", "email")), "user-3, at start + 2 s");
         assertEquals(7.0, series.get(series("jobs_oldest_waiting_age_seconds", "type", "report")));
         assertEquals(0.0, series.get(series("jobs_oldest_waiting_age_seconds", "type", "fax")), "none waits");
@@ -143,7 +144,7 @@ class JobsMetricsServiceTest {
         Map<String, Double> after = parse(get("/metrics").body());
         assertFalse(after.keySet().stream().anyMatch(key -> key.contains("type=\"sms\"")),
                 () -> "a type without jobs disappears: " + after.keySet());
-        assertJobs(after, "email", 1, 1, 1, 0, 0);
+        assertJobs(after, "email", 1, 0, 1, 1, 0, 0);
         assertEquals(8.5, after.get(series("jobs_oldest_waiting_age_seconds", "type", "email")),
                 "the age follows the clock");
         assertEquals(1.0, after.get(series("jobs_requests_total", "operation", "delete_job_by_id")));
@@ -154,13 +155,13 @@ class JobsMetricsServiceTest {
         openService(600_000);
         addJob("email", "user-1", 0);
         Map<String, Double> first = parse(get("/metrics").body());
-        assertJobs(first, "email", 1, 0, 0, 0, 0);
+        assertJobs(first, "email", 1, 0, 0, 0, 0, 0);
 
         addJob("email", "user-2", 0);
         addJob("report", "order-1", 0);
         clock.advanceMillis(2_000);
         Map<String, Double> second = parse(get("/metrics").body());
-        assertJobs(second, "email", 1, 0, 0, 0, 0);
+        assertJobs(second, "email", 1, 0, 0, 0, 0, 0);
         assertFalse(second.containsKey(series("jobs", "state", "waiting", "type", "report")),
                 "the counts of the last reading are served within the interval");
         assertEquals(3.0, second.get(series("jobs_requests_total", "operation", "add_job")),
@@ -169,13 +170,15 @@ class JobsMetricsServiceTest {
                 "the age is taken at each scrape");
     }
 
-    private static void assertJobs(Map<String, Double> series, String type, double waiting, double running,
-                                   double completed, double failed, double expired) {
-        List<Double> expected = List.of(waiting, running, completed, failed, expired);
+    /** The job counts of a type, in the order of the states: waiting, scheduled, running, completed, failed, cancelled. */
+    private static void assertJobs(Map<String, Double> series, String type, double... counts) {
+        List<Double> expected = new ArrayList<>();
         List<Double> actual = new ArrayList<>();
-        for (String state : List.of("waiting", "running", "completed", "failed", "expired"))
-            actual.add(series.get(series("jobs", "state", state, "type", type)));
-        assertEquals(expected, actual, () -> type + ": waiting, running, completed, failed, expired in " + series.keySet());
+        for (JobState state : JobState.values()) {
+            expected.add(counts[state.ordinal()]);
+            actual.add(series.get(series("jobs", "state", state.wireName(), "type", type)));
+        }
+        assertEquals(expected, actual, () -> type + ": " + List.of(JobState.values()) + " in " + series.keySet());
     }
 
     /** The key of a series in {@link #parse}: its name and labels in the order given (sorted by name). */

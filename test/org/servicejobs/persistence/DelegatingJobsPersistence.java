@@ -12,11 +12,14 @@ import org.pipservices3.commons.refer.Referencer;
 import org.pipservices3.commons.run.Closer;
 import org.pipservices3.commons.run.IOpenable;
 import org.pipservices3.commons.run.Opener;
+import org.servicejobs.data.version1.JobCompletionV1;
 import org.servicejobs.data.version1.JobTypeStatsV1;
 import org.servicejobs.data.version1.JobV1;
 
 import java.time.ZonedDateTime;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A store that hands every call to another one, for tests that watch or hold calls: a subclass
@@ -55,10 +58,10 @@ public class DelegatingJobsPersistence implements IJobsPersistence, IReferenceab
     }
 
     @Override
-    public DataPage<JobV1> getPageByFilter(String correlationId, FilterParams filter, PagingParams paging)
+    public DataPage<JobV1> getPageByFilter(String correlationId, FilterParams filter, PagingParams paging, JobMoment at)
             throws ApplicationException {
         before("getPageByFilter");
-        return store.getPageByFilter(correlationId, filter, paging);
+        return store.getPageByFilter(correlationId, filter, paging, at);
     }
 
     @Override
@@ -74,9 +77,15 @@ public class DelegatingJobsPersistence implements IJobsPersistence, IReferenceab
     }
 
     @Override
-    public JobV1 createUnique(String correlationId, JobV1 job) throws ApplicationException {
+    public List<JobV1> createMany(String correlationId, List<JobV1> jobs) throws ApplicationException {
+        before("createMany");
+        return store.createMany(correlationId, jobs);
+    }
+
+    @Override
+    public JobV1 createUnique(String correlationId, JobV1 job, JobMoment at) throws ApplicationException {
         before("createUnique");
-        return store.createUnique(correlationId, job);
+        return store.createUnique(correlationId, job, at);
     }
 
     @Override
@@ -92,23 +101,76 @@ public class DelegatingJobsPersistence implements IJobsPersistence, IReferenceab
     }
 
     @Override
-    public JobV1 extendJob(String correlationId, String id, String lockToken, ZonedDateTime lockedUntil)
+    public List<JobV1> startJobsByType(String correlationId, String type, List<JobLease> leases)
             throws ApplicationException {
+        before("startJobsByType");
+        return store.startJobsByType(correlationId, type, leases);
+    }
+
+    @Override
+    public JobV1 extendJob(String correlationId, String id, String lockToken, ZonedDateTime lockedUntil,
+                           Object progress) throws ApplicationException {
         before("extendJob");
-        return store.extendJob(correlationId, id, lockToken, lockedUntil);
+        return store.extendJob(correlationId, id, lockToken, lockedUntil, progress);
     }
 
     @Override
-    public JobV1 abortJob(String correlationId, String id, String lockToken) throws ApplicationException {
-        before("abortJob");
-        return store.abortJob(correlationId, id, lockToken);
-    }
-
-    @Override
-    public JobV1 completeJob(String correlationId, String id, String lockToken, ZonedDateTime completed)
+    public JobV1 abortJob(String correlationId, String id, String lockToken, JobAbort abort)
             throws ApplicationException {
+        before("abortJob");
+        return store.abortJob(correlationId, id, lockToken, abort);
+    }
+
+    @Override
+    public JobV1 completeJob(String correlationId, String id, String lockToken, ZonedDateTime completed,
+                             Object result) throws ApplicationException {
         before("completeJob");
-        return store.completeJob(correlationId, id, lockToken, completed);
+        return store.completeJob(correlationId, id, lockToken, completed, result);
+    }
+
+    @Override
+    public List<JobV1> completeJobs(String correlationId, List<JobCompletionV1> jobs, ZonedDateTime completed)
+            throws ApplicationException {
+        before("completeJobs");
+        return store.completeJobs(correlationId, jobs, completed);
+    }
+
+    @Override
+    public JobV1 failJob(String correlationId, String id, String lockToken, ZonedDateTime failed, String error)
+            throws ApplicationException {
+        before("failJob");
+        return store.failJob(correlationId, id, lockToken, failed, error);
+    }
+
+    @Override
+    public JobV1 cancelJob(String correlationId, String id, JobMoment at) throws ApplicationException {
+        before("cancelJob");
+        return store.cancelJob(correlationId, id, at);
+    }
+
+    @Override
+    public JobV1 retryJob(String correlationId, String id, JobMoment at) throws ApplicationException {
+        before("retryJob");
+        return store.retryJob(correlationId, id, at);
+    }
+
+    @Override
+    public JobV1 rescheduleJob(String correlationId, String id, ZonedDateTime runAt, JobMoment at)
+            throws ApplicationException {
+        before("rescheduleJob");
+        return store.rescheduleJob(correlationId, id, runAt, at);
+    }
+
+    @Override
+    public boolean setPaused(String correlationId, String type, boolean paused) throws ApplicationException {
+        before("setPaused");
+        return store.setPaused(correlationId, type, paused);
+    }
+
+    @Override
+    public Set<String> getPausedTypes(String correlationId) throws ApplicationException {
+        before("getPausedTypes");
+        return store.getPausedTypes(correlationId);
     }
 
     @Override
@@ -124,16 +186,15 @@ public class DelegatingJobsPersistence implements IJobsPersistence, IReferenceab
     }
 
     @Override
-    public long cleanJobs(String correlationId, ZonedDateTime now, ZonedDateTime completedBefore, int maxRetries)
-            throws ApplicationException {
+    public long cleanJobs(String correlationId, JobMoment at, ZonedDateTime completedBefore,
+                          ZonedDateTime failedBefore) throws ApplicationException {
         before("cleanJobs");
-        return store.cleanJobs(correlationId, now, completedBefore, maxRetries);
+        return store.cleanJobs(correlationId, at, completedBefore, failedBefore);
     }
 
     @Override
-    public Map<String, JobTypeStatsV1> getStats(String correlationId, ZonedDateTime now, int maxRetries)
-            throws ApplicationException {
+    public Map<String, JobTypeStatsV1> getStats(String correlationId, JobMoment at) throws ApplicationException {
         before("getStats");
-        return store.getStats(correlationId, now, maxRetries);
+        return store.getStats(correlationId, at);
     }
 }

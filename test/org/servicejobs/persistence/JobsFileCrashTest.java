@@ -1,5 +1,6 @@
 package org.servicejobs.persistence;
 
+import org.servicejobs.TestData;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -50,11 +52,15 @@ import static org.junit.jupiter.api.Assertions.fail;
  * operating system before the answer); {@link JobsFilePersistenceTest} checks it by copying the
  * files the moment each call returns, as its volume would make this test slow.
  * <p>
+ * The same with batches (createMany, startJobsByType, completeJobs): every reported batch is
+ * there in full, and one that was cut by the kill whole or not at all.
+ * <p>
  * The rounds are random: set <code>-Dcrash.seed=...</code> to repeat the seed a failure names.
  */
 class JobsFileCrashTest {
     private static final String CID = "jobs-file-crash-test";
     private static final int ROUNDS = 24;
+    private static final int BATCH_ROUNDS = 8;
     private static final int EXIT_SIGKILL = 128 + 9;
     private static final String END = new String("end of the child's output");
 
@@ -80,7 +86,7 @@ class JobsFileCrashTest {
             long delay = early ? random.nextInt(700) : 100 + random.nextInt(701);
             String context = "seed " + seed + ", sync " + sync + ", round " + round + ", compact_size " + compactSize
                     + ", kill " + delay + " ms after " + (early ? "the start" : "the first acknowledged change");
-            List<String> lines = runAndKill(folder, sync, compactSize, random.nextLong(), "r" + round, delay,
+            List<String> lines = runAndKill("run", folder, sync, compactSize, random.nextLong(), "r" + round, delay,
                     early, round == 0, context);
             acknowledged.addAll(lines, context);
             if (!early)
@@ -104,13 +110,55 @@ class JobsFileCrashTest {
     }
 
     /**
+     * Batches against a real crash: the child (mode <code>batches</code>) adds 100 jobs per
+     * createMany, and leases and completes up to 100 per startJobsByType and completeJobs,
+     * reporting each batch once it is answered. After each SIGKILL every reported batch is there
+     * in full, and a batch that was not reported (the one a thread had in flight) is there whole or
+     * not at all: a batch is one journal write.
+     */
+    @ParameterizedTest(name = "sync {0}")
+    @ValueSource(strings = {"always", "batch"})
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void everyAcknowledgedBatchSurvivesSigkillInFull(String sync) throws Exception {
+        long seed = Long.getLong("crash.seed", System.nanoTime());
+        Random random = new Random(seed);
+        Path folder = temp.resolve("batches");
+        Batches batches = new Batches();
+        System.out.println("JobsFileCrashTest batches, sync " + sync + ": seed " + seed);
+
+        for (int round = 0; round < BATCH_ROUNDS; round++) {
+            boolean early = round % 4 == 3;
+            long compactSize = random.nextInt(4) == 0 ? 256 * 1024 : JobsFilePersistence.DEFAULT_COMPACT_SIZE;
+            long delay = early ? random.nextInt(700) : 100 + random.nextInt(701);
+            String runId = "b" + round;
+            String context = "seed " + seed + ", batches, sync " + sync + ", round " + round + ", compact_size "
+                    + compactSize + ", kill " + delay + " ms after " + (early ? "the start" : "the first batch");
+            List<String> lines = runAndKill("batches", folder, sync, compactSize, random.nextLong(), runId, delay,
+                    early, false, context);
+            batches.addAll(runId, lines, context);
+
+            Path copy = temp.resolve("check-batches-" + round);
+            copyFolder(folder, copy);
+            verifyBatches(copy, sync, batches, context);
+            deleteFolder(copy);
+        }
+        verifyBatches(folder, sync, batches, "seed " + seed + ", batches, sync " + sync + ", the data folder");
+
+        String totals = "seed " + seed + ": " + batches;
+        assertTrue(batches.added.size() >= 20, totals);
+        assertTrue(batches.completed.size() >= 10, totals);
+        System.out.println("JobsFileCrashTest batches, sync " + sync + ": " + totals);
+    }
+
+    /**
      * Starts a child and kills it <code>delay</code> ms after its first acknowledged change (or,
      * when <code>early</code>, after its start); returns the complete lines of changes it reported.
      */
-    private List<String> runAndKill(Path folder, String sync, long compactSize, long childSeed, String runId,
-                                    long delay, boolean early, boolean probeLock, String context) throws Exception {
+    private List<String> runAndKill(String mode, Path folder, String sync, long compactSize, long childSeed,
+                                    String runId, long delay, boolean early, boolean probeLock, String context)
+            throws Exception {
         Path stderr = temp.resolve("child-" + runId + ".err");
-        Process child = FileStoreCrashChild.start(stderr.toFile(), "run", folder.toString(), sync,
+        Process child = FileStoreCrashChild.start(stderr.toFile(), mode, folder.toString(), sync,
                 Long.toString(compactSize), Long.toString(childSeed), runId);
         try {
             ChildOutput output = new ChildOutput(child.getInputStream());
@@ -194,11 +242,71 @@ class JobsFileCrashTest {
                 if (problems.size() >= 20)
                     break;
             }
-            long total = store.getPageByFilter(CID, new FilterParams(), new PagingParams(0, 1, true)).getTotal();
+            long total = store.getPageByFilter(CID, new FilterParams(), new PagingParams(0, 1, true), TestData.MOMENT).getTotal();
             if (total < acknowledged.ids().size())
                 problems.add("the store holds " + total + " jobs, " + acknowledged.ids().size() + " were added");
             if (!problems.isEmpty())
                 fail(context + ": " + problems.size() + " problems (first 20): " + problems);
+        } finally {
+            store.close(CID);
+        }
+    }
+
+    /**
+     * Opens the store on a folder and checks every reported batch is in it in full, and every
+     * batch that may have been in flight whole or not at all.
+     */
+    private static void verifyBatches(Path folder, String sync, Batches batches, String context) throws Exception {
+        JobsFilePersistence store = store(folder, sync);
+        try {
+            store.open(CID);
+        } catch (ApplicationException ex) {
+            throw new AssertionError(context + ": the store does not open after the kill: " + ex, ex);
+        }
+        try {
+            List<String> problems = new ArrayList<>();
+            for (Map.Entry<String, List<String>> add : batches.added.entrySet()) {
+                String key = add.getKey();
+                List<String> ids = add.getValue();
+                for (int k = 0; k < ids.size(); k++) {
+                    JobV1 job = store.getOneById(CID, ids.get(k));
+                    if (job == null)
+                        problems.add("job " + k + " of the reported add " + key + " is missing");
+                    else if (!FileStoreCrashChild.BATCH_TYPE.equals(job.getType())
+                            || !FileStoreCrashChild.batchRef(key, k).equals(job.getRefId()))
+                        problems.add("job " + k + " of the reported add " + key + " is another: " + job);
+                }
+            }
+            for (String key : batches.addsInFlight) {
+                long found = store.getPageByFilter(CID, FilterParams.fromTuples("search", "<" + key + ">"),
+                        new PagingParams(0, 1, true), TestData.MOMENT).getTotal();
+                if (found != 0 && found != FileStoreCrashChild.BATCH_SIZE)
+                    problems.add("the add " + key + ", not reported, has " + found + " of its "
+                            + FileStoreCrashChild.BATCH_SIZE + " jobs");
+            }
+            for (Map.Entry<String, List<String>> lease : batches.leased.entrySet()) {
+                String key = lease.getKey();
+                List<String> ids = lease.getValue();
+                int done = 0;
+                for (int i = 0; i < ids.size(); i++) {
+                    JobV1 job = store.getOneById(CID, ids.get(i));
+                    if (job == null) {
+                        problems.add("job " + i + " of the reported lease " + key + " is missing");
+                    } else if (job.getCompleted() != null) {
+                        done++;
+                        if (!Map.of("batch", key, "size", ids.size()).equals(job.getResult()))
+                            problems.add("job " + i + " of " + key + " has another result: " + job.getResult());
+                    } else if (job.getRetries() < 1 || !(key + "-" + i).equals(job.getLockToken())) {
+                        problems.add("job " + i + " of the reported lease " + key + " lost its lease: " + job);
+                    }
+                }
+                if (batches.completed.contains(key) ? done != ids.size() : done != 0 && done != ids.size())
+                    problems.add("the complete of " + key + (batches.completed.contains(key) ? ", reported," : "")
+                            + " holds " + done + " of its " + ids.size() + " jobs");
+            }
+            if (!problems.isEmpty())
+                fail(context + ": " + problems.size() + " problems (first 20): "
+                        + problems.subList(0, Math.min(20, problems.size())));
         } finally {
             store.close(CID);
         }
@@ -278,6 +386,55 @@ class JobsFileCrashTest {
         public String toString() {
             return added.size() + " jobs added, " + leases.size() + " jobs leased (" + leaseLines + " leases), "
                     + completed.size() + " completed";
+        }
+    }
+
+    /** Every batch the children reported, over all rounds, and the adds that may have been in flight. */
+    private static final class Batches {
+        final Map<String, List<String>> added = new LinkedHashMap<>();
+        final Map<String, List<String>> leased = new LinkedHashMap<>();
+        final Set<String> completed = new HashSet<>();
+        /** Per child and thread, its next add: not reported, maybe cut by the kill. */
+        final List<String> addsInFlight = new ArrayList<>();
+        private final Set<String> leasedJobs = new HashSet<>();
+
+        void addAll(String runId, List<String> lines, String context) {
+            int[] nextAdd = new int[FileStoreCrashChild.THREADS];
+            for (String line : lines) {
+                String[] words = line.split(" ");
+                List<String> ids = List.of(words).subList(Math.min(2, words.length), words.length);
+                switch (words[0]) {
+                    case "ADDED" -> {
+                        assertEquals(FileStoreCrashChild.BATCH_SIZE, new HashSet<>(ids).size(), context + ": " + line);
+                        // runId-thread-aN: each thread reports its adds in order.
+                        String[] key = words[1].split("-");
+                        int thread = Integer.parseInt(key[1]);
+                        assertEquals("a" + nextAdd[thread], key[2], context + ": the adds of a thread in order");
+                        nextAdd[thread]++;
+                        added.put(words[1], ids);
+                    }
+                    case "LEASED" -> {
+                        assertTrue(!ids.isEmpty() && ids.size() <= FileStoreCrashChild.BATCH_SIZE, context + ": " + line);
+                        for (String id : ids)
+                            assertTrue(leasedJobs.add(id), context + ": job " + id + " leased twice");
+                        leased.put(words[1], ids);
+                    }
+                    case "COMPLETED" -> {
+                        assertEquals(2, words.length, context + ": " + line);
+                        assertTrue(leased.containsKey(words[1]), context + ": completed before leased: " + line);
+                        completed.add(words[1]);
+                    }
+                    default -> fail(context + ": the child reported " + line);
+                }
+            }
+            for (int t = 0; t < nextAdd.length; t++)
+                addsInFlight.add(runId + "-" + t + "-a" + nextAdd[t]);
+        }
+
+        @Override
+        public String toString() {
+            return added.size() + " adds of " + FileStoreCrashChild.BATCH_SIZE + " jobs, " + leased.size()
+                    + " leases (" + leasedJobs.size() + " jobs), " + completed.size() + " completes";
         }
     }
 

@@ -86,6 +86,13 @@ class JobsFilePersistenceTest extends JobsPersistenceFixture {
         return 20_000;
     }
 
+    /** A restart: the store is closed and opened again on its folder. */
+    @Override
+    public IJobsPersistence reopen() throws Exception {
+        persistence = restart((JobsFilePersistence) persistence, contractConfig());
+        return persistence;
+    }
+
     /**
      * What a contract test left comes back equal after a restart; then every store of the test
      * is closed. (A subclass's @AfterEach runs before the fixture's.)
@@ -136,7 +143,7 @@ class JobsFilePersistenceTest extends JobsPersistenceFixture {
         assertSameJobs(before, allJobs(store), "after compaction and a restart");
 
         // Changes after the snapshot are in the new journal.
-        assertNotNull(store.completeJob(CID, running.getId(), "token-running", at(NOW + 50)));
+        assertNotNull(store.completeJob(CID, running.getId(), "token-running", at(NOW + 50), null));
         assertNotNull(store.deleteById(CID, filler.get(0).getId()));
         store.create(CID, TestData.job("restart", "after-snapshot", at(8_000)));
         List<JobV1> after = allJobs(store);
@@ -159,16 +166,16 @@ class JobsFilePersistenceTest extends JobsPersistenceFixture {
 
         JobV1 extended = store.create(CID, TestData.job("restart", "extended", at(3_000)));
         assertNotNull(store.startJobById(CID, extended.getId(), lease(NOW, NOW + 60_000, "token-extended")));
-        assertNotNull(store.extendJob(CID, extended.getId(), "token-extended", at(NOW + 600_000)));
+        assertNotNull(store.extendJob(CID, extended.getId(), "token-extended", at(NOW + 600_000), null));
 
         JobV1 completed = store.create(CID, TestData.job("restart", "completed", at(4_000)));
         assertNotNull(store.startJobById(CID, completed.getId(), lease(NOW, NOW + 60_000, "token-completed")));
-        assertNotNull(store.completeJob(CID, completed.getId(), "token-completed", at(NOW + 10)));
+        assertNotNull(store.completeJob(CID, completed.getId(), "token-completed", at(NOW + 10), null));
 
         JobV1 aborted = store.create(CID, TestData.job("restart", "aborted", at(5_000)));
         for (int i = 0; i < 2; i++) {
             assertNotNull(store.startJobById(CID, aborted.getId(), lease(NOW + i, NOW + 60_000, "token-aborted-" + i)));
-            assertNotNull(store.abortJob(CID, aborted.getId(), "token-aborted-" + i));
+            assertNotNull(store.abortJob(CID, aborted.getId(), "token-aborted-" + i, TestData.abort(NOW)));
         }
         assertEquals(2, store.getOneById(CID, aborted.getId()).getRetries());
 
@@ -256,7 +263,7 @@ class JobsFilePersistenceTest extends JobsPersistenceFixture {
                                     lease(NOW + i, NOW + 60_000, "t-" + worker + "-" + i));
                             assertNotNull(leased);
                             if (i % 2 == 0)
-                                assertNotNull(target.completeJob(CID, leased.getId(), leased.getLockToken(), at(NOW + i)));
+                                assertNotNull(target.completeJob(CID, leased.getId(), leased.getLockToken(), at(NOW + i), null));
                         }
                         if (i % 10 == 9)
                             assertNotNull(target.deleteById(CID, job.getId()));
@@ -297,7 +304,7 @@ class JobsFilePersistenceTest extends JobsPersistenceFixture {
         done = store.create(CID, done);
         store.deleteById(CID, jobs.get(1).getId());
         store.deleteById(CID, jobs.get(4).getId());
-        assertEquals(1, store.cleanJobs(CID, at(NOW), at(NOW), MAX_RETRIES), "the completed job is cleaned");
+        assertEquals(1, store.cleanJobs(CID, new JobMoment(at(NOW), MAX_RETRIES), at(NOW), at(NOW)), "the completed job is cleaned");
         List<JobV1> before = allJobs(store);
         assertEquals(List.of(jobs.get(0), jobs.get(2), jobs.get(3), jobs.get(5)), before);
 
@@ -327,7 +334,7 @@ class JobsFilePersistenceTest extends JobsPersistenceFixture {
         assertNotNull(store.startJobById(CID, locked.getId(), lease(NOW, NOW + 10_000, "token-locked")));
         JobV1 completed = store.create(CID, TestData.job("lease", "completed", at(100)));
         store.startJobById(CID, completed.getId(), lease(NOW, NOW + 10_000, "token-completed"));
-        assertNotNull(store.completeJob(CID, completed.getId(), "token-completed", at(NOW)));
+        assertNotNull(store.completeJob(CID, completed.getId(), "token-completed", at(NOW), null));
         JobV1 expired = TestData.job("lease", "expired", at(50));
         expired.setExecuteUntil(at(NOW - 1));
         store.create(CID, expired);
@@ -366,7 +373,7 @@ class JobsFilePersistenceTest extends JobsPersistenceFixture {
 
         store = restart(store, config);
         assertSameJobs(before, allJobs(store), "sync " + sync + " after a restart");
-        assertNotNull(store.completeJob(CID, running.getId(), "token-running", at(NOW + 1)));
+        assertNotNull(store.completeJob(CID, running.getId(), "token-running", at(NOW + 1), null));
         store.create(CID, TestData.job("sync", sync, at(1)));
         List<JobV1> after = allJobs(store);
         store = restart(store, config);
@@ -389,12 +396,12 @@ class JobsFilePersistenceTest extends JobsPersistenceFixture {
         }
         changes.add(() -> assertNotNull(store.startJobByType(CID, "answered", lease(NOW, NOW + 1_000, "t0"))));
         changes.add(() -> assertNotNull(store.startJobById(CID, jobs[2].getId(), lease(NOW, NOW + 1_000, "t2"))));
-        changes.add(() -> assertNotNull(store.extendJob(CID, jobs[0].getId(), "t0", at(NOW + 9_000))));
-        changes.add(() -> assertNotNull(store.completeJob(CID, jobs[0].getId(), "t0", at(NOW + 1))));
-        changes.add(() -> assertNotNull(store.abortJob(CID, jobs[2].getId(), "t2")));
+        changes.add(() -> assertNotNull(store.extendJob(CID, jobs[0].getId(), "t0", at(NOW + 9_000), null)));
+        changes.add(() -> assertNotNull(store.completeJob(CID, jobs[0].getId(), "t0", at(NOW + 1), null)));
+        changes.add(() -> assertNotNull(store.abortJob(CID, jobs[2].getId(), "t2", TestData.abort(NOW))));
         changes.add(() -> assertNotNull(store.deleteById(CID, jobs[1].getId())));
-        changes.add(() -> store.createUnique(CID, TestData.job("answered", "unique", at(7))));
-        changes.add(() -> assertEquals(1, store.cleanJobs(CID, at(NOW + 2), at(NOW + 2), MAX_RETRIES)));
+        changes.add(() -> store.createUnique(CID, TestData.job("answered", "unique", at(7)), TestData.MOMENT));
+        changes.add(() -> assertEquals(1, store.cleanJobs(CID, new JobMoment(at(NOW + 2), MAX_RETRIES), at(NOW + 2), at(NOW + 2))));
         changes.add(() -> store.deleteAll(CID));
         changes.add(() -> store.create(CID, TestData.job("answered", "after-all", at(9))));
 
@@ -510,7 +517,7 @@ class JobsFilePersistenceTest extends JobsPersistenceFixture {
         JobV1 b = store.create(CID, TestData.job("torn", "b", at(2_000)));
         assertNotNull(store.startJobById(CID, a.getId(), lease(NOW, NOW + 60_000, "token-a")));
         List<JobV1> beforeLast = allJobs(store);
-        assertNotNull(store.completeJob(CID, a.getId(), "token-a", at(NOW + 1)), "the last change");
+        assertNotNull(store.completeJob(CID, a.getId(), "token-a", at(NOW + 1), null), "the last change");
         store.close(CID);
 
         Path journal = newestJournal();
@@ -528,7 +535,7 @@ class JobsFilePersistenceTest extends JobsPersistenceFixture {
         assertSameJobs(beforeLast, allJobs(store), "the torn last change is dropped, every change before is there");
         assertEquals(last.offset, Files.size(journal), "the torn bytes are cut off");
 
-        assertNotNull(store.completeJob(CID, a.getId(), "token-a", at(NOW + 2)), "new changes append");
+        assertNotNull(store.completeJob(CID, a.getId(), "token-a", at(NOW + 2), null), "new changes append");
         JobV1 c = store.create(CID, TestData.job("torn", "c", at(3_000)));
         List<JobV1> after = allJobs(store);
         store = restart(store, config);
@@ -537,6 +544,45 @@ class JobsFilePersistenceTest extends JobsPersistenceFixture {
         assertNotNull(store.getOneById(CID, c.getId()));
         store.close(CID);
         assertEquals(5, frames(journal).size(), "the journal holds whole records only");
+    }
+
+    /**
+     * A batch is one write behind a batch head: cut anywhere by a crash (inside a record, or
+     * between two of its records), it is dropped whole, never applied in part.
+     */
+    @ParameterizedTest(name = "cut {0}")
+    @ValueSource(strings = {"inside-its-last-record", "after-its-first-record", "after-its-head"})
+    void aBatchCutByACrashIsDroppedWhole(String cut) throws Exception {
+        Object[] config = config("batch");
+        JobsFilePersistence store = open(config);
+        JobV1 before = store.create(CID, TestData.job("cut-batch", "before", at(1_000)));
+        List<JobV1> beforeBatch = allJobs(store);
+        List<JobV1> batch = new ArrayList<>();
+        for (int i = 0; i < 5; i++)
+            batch.add(TestData.job("cut-batch", "in-batch-" + i, at(2_000 + i)));
+        assertEquals(5, store.createMany(CID, batch).size());
+        store.close(CID);
+
+        Path journal = newestJournal();
+        List<Frame> frames = frames(journal);
+        assertEquals(7, frames.size(), "add before, the batch head, five adds");
+        long cutAt = switch (cut) {
+            case "inside-its-last-record" -> frames.get(6).payload() + frames.get(6).length / 2;
+            case "after-its-first-record" -> frames.get(2).end();
+            default -> frames.get(1).end();
+        };
+        truncate(journal, cutAt);
+
+        store = open(config);
+        assertSameJobs(beforeBatch, allJobs(store), "none of the cut batch, all before it");
+        assertEquals(frames.get(1).offset, Files.size(journal), "the journal is cut before the batch head");
+        JobV1 after = store.create(CID, TestData.job("cut-batch", "after", at(3_000)));
+        List<JobV1> changed = allJobs(store);
+        store = restart(store, config);
+        assertSameJobs(changed, allJobs(store), "a change after the dropped batch survives a restart");
+        assertNotNull(store.getOneById(CID, before.getId()));
+        assertNotNull(store.getOneById(CID, after.getId()));
+        store.close(CID);
     }
 
     @Test
@@ -705,7 +751,7 @@ class JobsFilePersistenceTest extends JobsPersistenceFixture {
         Path oldJournal = newestJournal();
         byte[] oldJournalBytes = Files.readAllBytes(oldJournal); // every change so far is acknowledged
         store.compact(CID);
-        assertNotNull(store.completeJob(CID, running.getId(), "token-running", at(NOW + 3)));
+        assertNotNull(store.completeJob(CID, running.getId(), "token-running", at(NOW + 3), null));
         store.create(CID, TestData.job("compaction", "after", at(1)));
         List<JobV1> before = allJobs(store);
         store.close(CID);
@@ -734,7 +780,7 @@ class JobsFilePersistenceTest extends JobsPersistenceFixture {
         Path oldJournal = newestJournal();
         byte[] oldJournalBytes = Files.readAllBytes(oldJournal);
         store.compact(CID);
-        assertNotNull(store.completeJob(CID, running.getId(), "token-running", at(NOW + 3)));
+        assertNotNull(store.completeJob(CID, running.getId(), "token-running", at(NOW + 3), null));
         List<JobV1> before = allJobs(store);
         store.close(CID);
         Files.write(oldJournal, oldJournalBytes);
@@ -785,7 +831,7 @@ class JobsFilePersistenceTest extends JobsPersistenceFixture {
         List<JobV1> jobs = new ArrayList<>();
         for (long skip = 0; ; skip += IJobsPersistence.MAX_PAGE_SIZE) {
             DataPage<JobV1> page = store.getPageByFilter(CID, new FilterParams(),
-                    new PagingParams(skip, IJobsPersistence.MAX_PAGE_SIZE, false));
+                    new PagingParams(skip, IJobsPersistence.MAX_PAGE_SIZE, false), TestData.MOMENT);
             jobs.addAll(page.getData());
             if (page.getData().size() < IJobsPersistence.MAX_PAGE_SIZE)
                 return jobs;

@@ -57,7 +57,7 @@ class JobsMemoryPersistenceTest extends JobsPersistenceFixture {
         JobV1 a = persistence.startJobByType(CID, "index", new JobLease(at(NOW + 150), at(NOW + 10_000), 3, "a"));
         assertEquals(older.getId(), a.getId(), "the older job first, though the other lock expired");
 
-        assertNotNull(persistence.extendJob(CID, locked.getId(), "b", at(NOW + 500)));
+        assertNotNull(persistence.extendJob(CID, locked.getId(), "b", at(NOW + 500), null));
         assertNull(persistence.startJobByType(CID, "index", new JobLease(at(NOW + 200), at(NOW + 900), 3, "c")),
                 "the extended lock holds");
         assertNull(persistence.startJobByType(CID, "index", new JobLease(at(NOW + 499), at(NOW + 900), 3, "c")),
@@ -75,7 +75,7 @@ class JobsMemoryPersistenceTest extends JobsPersistenceFixture {
         JobV1 a = persistence.startJobByType(CID, "index", new JobLease(at(NOW + 150), at(NOW + 10_000), 3, "a"));
         assertEquals(older.getId(), a.getId());
 
-        assertNotNull(persistence.completeJob(CID, locked.getId(), "b", at(NOW + 160)));
+        assertNotNull(persistence.completeJob(CID, locked.getId(), "b", at(NOW + 160), null));
         assertNull(persistence.startJobByType(CID, "index", new JobLease(at(NOW + 200), at(NOW + 900), 3, "c")),
                 "a completed job is never leased");
     }
@@ -110,9 +110,9 @@ class JobsMemoryPersistenceTest extends JobsPersistenceFixture {
                 kept.add(stored.getId());
         }
 
-        assertEquals(11L, persistence.cleanJobs(CID, at(NOW), at(1_000), 3));
+        assertEquals(11L, persistence.cleanJobs(CID, new JobMoment(at(NOW), 3), at(1_000), at(NOW)));
         List<String> left = new ArrayList<>();
-        for (JobV1 job : persistence.getPageByFilter(CID, null, null).getData())
+        for (JobV1 job : persistence.getPageByFilter(CID, null, null, TestData.MOMENT).getData())
             left.add(job.getId());
         assertEquals(kept, left);
     }
@@ -139,6 +139,29 @@ class JobsMemoryPersistenceTest extends JobsPersistenceFixture {
     }
 
     private Long total(FilterParams filter) throws ApplicationException {
-        return persistence.getPageByFilter(CID, filter, new PagingParams(0, 1, true)).getTotal();
+        return persistence.getPageByFilter(CID, filter, new PagingParams(0, 1, true), TestData.MOMENT).getTotal();
+    }
+
+    /**
+     * Time never runs back for the index: a read at an earlier moment than one the type has seen
+     * (calls that raced for the lock) is answered at the later one, so each job is in exactly one
+     * state; a lease at the earlier moment still takes only a job that is waiting at its own time.
+     */
+    @Test
+    void aReadAtAnEarlierMomentIsAnsweredAtTheLatest() throws Exception {
+        JobV1 job = persistence.create(CID, TestData.job("moments", "r", at(1_000)));
+        assertNotNull(persistence.startJobById(CID, job.getId(), new JobLease(at(5_000), at(10_000), 10, "t")));
+        assertEquals(1L, countInState("running", 9_999));
+        assertEquals(1L, countInState("waiting", 10_000), "the lock ended at 10000");
+        assertEquals(1L, countInState("waiting", 9_999), "asked later at an earlier moment: as at 10000");
+        assertEquals(0L, countInState("running", 9_999), "not in two states");
+        assertNull(persistence.startJobByType(CID, "moments", new JobLease(at(9_999), at(20_000), 10, "u")),
+                "a lease at 9999 does not take a job running at 9999");
+        assertNotNull(persistence.startJobByType(CID, "moments", new JobLease(at(10_000), at(20_000), 10, "v")));
+    }
+
+    private long countInState(String state, long millis) throws ApplicationException {
+        return persistence.getPageByFilter(CID, FilterParams.fromTuples("type", "moments", "state", state),
+                new PagingParams(0, 10, true), new JobMoment(at(millis), 10)).getTotal();
     }
 }

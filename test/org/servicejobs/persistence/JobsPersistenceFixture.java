@@ -11,6 +11,7 @@ import org.pipservices3.commons.errors.BadRequestException;
 import org.pipservices3.commons.run.IOpenable;
 import org.pipservices3.commons.run.Opener;
 import org.servicejobs.TestData;
+import org.servicejobs.data.version1.JobErrorV1;
 import org.servicejobs.data.version1.JobState;
 import org.servicejobs.data.version1.JobTypeStatsV1;
 import org.servicejobs.data.version1.JobV1;
@@ -49,26 +50,43 @@ import static org.servicejobs.TestData.at;
 /**
  * The contract of {@link IJobsPersistence}: every implementation (memory, file, MongoDB) has a
  * test class that extends this one and says how to make its store, so it inherits every test
- * here, and a test added here runs on every store.
+ * here and in the contracts it implements (lifecycle: {@link JobsLifecycleContract},
+ * {@link JobsLifecycleFiltersContract}; scheduling: {@link JobsSchedulingContract},
+ * {@link JobsBackoffContract}, {@link JobsSchedulingOrderContract}; batches:
+ * {@link JobsBatchContract}, {@link JobsBatchConcurrencyContract}), and a test added to any of
+ * them runs on every store.
  * <p>
  * It uses the interface only, assumes nothing about the format of ids, and starts each test on
  * an empty store. Times are fixed ({@link TestData#at}): the store never reads a clock, the
  * caller passes the time in a {@link JobLease} or as a parameter.
  */
-public abstract class JobsPersistenceFixture {
-    private static final String CID = "jobs-persistence-fixture";
+public abstract class JobsPersistenceFixture implements JobsLifecycleContract, JobsLifecycleFiltersContract,
+        JobsSchedulingContract, JobsBackoffContract, JobsSchedulingOrderContract, JobsBatchContract {
     private static final DateTimeFormatter WIRE = DateTimeFormatter.ofPattern(JobV1.DATE_PATTERN)
             .withZone(ZoneOffset.UTC);
     /** Offsets from {@link TestData#START} in milliseconds. */
     private static final long NOW = 100_000;
     private static final long UNTIL = 160_000;
     private static final int MAX_RETRIES = 3;
+    /** The moment of the calls that take one: NOW, MAX_RETRIES. */
+    private static final JobMoment AT = new JobMoment(at(NOW), MAX_RETRIES);
 
     /** The store under test, opened and empty at the start of each test. */
     protected IJobsPersistence persistence;
 
     /** A new store, configured (not opened); the fixture opens and closes it. */
     protected abstract IJobsPersistence newPersistence() throws Exception;
+
+    @Override
+    public IJobsPersistence store() {
+        return persistence;
+    }
+
+    /** The store itself; a store that has other instances or restarts overrides it. */
+    @Override
+    public IJobsPersistence reopen() throws Exception {
+        return persistence;
+    }
 
     /** Jobs in the concurrent leasing test: as many as the store leases in a few seconds. */
     protected int concurrentJobCount() {
@@ -215,7 +233,7 @@ public abstract class JobsPersistenceFixture {
         JobV1 b1 = persistence.create(CID, TestData.job("type-b", "ref-1", at(3_000)));
 
         assertEquals(idsOf(a1, a2, b1), ids());
-        assertEquals(idsOf(a1, a2, b1), idsOf(persistence.getPageByFilter(CID, null, null)), "null filter");
+        assertEquals(idsOf(a1, a2, b1), idsOf(persistence.getPageByFilter(CID, null, null, AT)), "null filter");
         assertEquals(idsOf(a2), ids("id", a2.getId()));
         assertEquals(List.of(), ids("id", "no-such-job"));
         assertEquals(idsOf(a1, a2), ids("type", "type-a"));
@@ -343,44 +361,44 @@ public abstract class JobsPersistenceFixture {
         for (int i = 0; i < jobCount; i += 2)
             even.add(byTime[i]);
 
-        DataPage<JobV1> page = persistence.getPageByFilter(CID, null, null);
+        DataPage<JobV1> page = persistence.getPageByFilter(CID, null, null, AT);
         assertEquals(all.subList(0, 100), idsOf(page), "no paging: the first 100");
         assertNull(page.getTotal(), "no total unless asked");
 
-        page = persistence.getPageByFilter(CID, new FilterParams(), new PagingParams(null, 1_000, false));
+        page = persistence.getPageByFilter(CID, new FilterParams(), new PagingParams(null, 1_000, false), AT);
         assertEquals(all.subList(0, 100), idsOf(page), "take is capped at 100");
         assertNull(page.getTotal());
 
-        page = persistence.getPageByFilter(CID, new FilterParams(), new PagingParams(10, 5, false));
+        page = persistence.getPageByFilter(CID, new FilterParams(), new PagingParams(10, 5, false), AT);
         assertEquals(all.subList(10, 15), idsOf(page), "skip 10 take 5");
         assertNull(page.getTotal());
 
-        page = persistence.getPageByFilter(CID, new FilterParams(), new PagingParams(100, 100, false));
+        page = persistence.getPageByFilter(CID, new FilterParams(), new PagingParams(100, 100, false), AT);
         assertEquals(all.subList(100, 150), idsOf(page), "the second page");
 
-        page = persistence.getPageByFilter(CID, new FilterParams(), new PagingParams(0, 1, true));
+        page = persistence.getPageByFilter(CID, new FilterParams(), new PagingParams(0, 1, true), AT);
         assertEquals(all.subList(0, 1), idsOf(page));
         assertEquals(Long.valueOf(jobCount), page.getTotal(), "the total counts every match, not the page");
 
-        page = persistence.getPageByFilter(CID, new FilterParams(), new PagingParams(140, 20, true));
+        page = persistence.getPageByFilter(CID, new FilterParams(), new PagingParams(140, 20, true), AT);
         assertEquals(all.subList(140, 150), idsOf(page), "the last, short page");
         assertEquals(Long.valueOf(jobCount), page.getTotal());
 
-        page = persistence.getPageByFilter(CID, new FilterParams(), new PagingParams(null, null, true));
+        page = persistence.getPageByFilter(CID, new FilterParams(), new PagingParams(null, null, true), AT);
         assertEquals(all.subList(0, 100), idsOf(page));
         assertEquals(Long.valueOf(jobCount), page.getTotal(), "the total counts past the cap");
 
-        page = persistence.getPageByFilter(CID, new FilterParams(), new PagingParams(200, 10, true));
+        page = persistence.getPageByFilter(CID, new FilterParams(), new PagingParams(200, 10, true), AT);
         assertEquals(List.of(), idsOf(page), "skip past the end");
         assertEquals(Long.valueOf(jobCount), page.getTotal());
 
         page = persistence.getPageByFilter(CID, FilterParams.fromTuples("type", "page-even"),
-                new PagingParams(5, 10, true));
+                new PagingParams(5, 10, true), AT);
         assertEquals(even.subList(5, 15), idsOf(page), "paging applies to the matches");
         assertEquals(Long.valueOf(even.size()), page.getTotal(), "the total counts the matches only");
 
         page = persistence.getPageByFilter(CID, FilterParams.fromTuples("type", "page-none"),
-                new PagingParams(0, 10, true));
+                new PagingParams(0, 10, true), AT);
         assertEquals(List.of(), idsOf(page));
         assertEquals(Long.valueOf(0), page.getTotal());
     }
@@ -499,20 +517,18 @@ public abstract class JobsPersistenceFixture {
                 "retries 1 is below maxRetries 2");
     }
 
-    /**
-     * The lease carries the time: service instances sharing a store may have clocks that differ,
-     * so a job refused as expired by one lease is still leased by a lease with an earlier time.
-     */
+    /** The lease carries the time: a job is taken by what the lease's own time says of it. */
     @Test
     void startJobByTypeUsesTheTimeOfEachLease() throws Exception {
         JobV1 job = store("terms-time", 1_000, j -> j.setExecuteUntil(at(NOW)));
-
-        assertNull(persistence.startJobByType(CID, "terms-time", lease(NOW + 1, UNTIL, MAX_RETRIES, "late")),
-                "expired at the time of this lease");
-        assertEquals(job, reread(job));
         JobLease early = lease(NOW - 1, UNTIL, MAX_RETRIES, "early");
         assertEquals(leasedCopy(job, early), persistence.startJobByType(CID, "terms-time", early),
                 "not expired at the time of this lease");
+
+        JobV1 late = store("terms-time", 2_000, j -> j.setExecuteUntil(at(NOW + 5)));
+        assertNull(persistence.startJobByType(CID, "terms-time", lease(NOW + 5, UNTIL, MAX_RETRIES, "late")),
+                "expired at the time of this lease");
+        assertEquals(late, reread(late));
     }
 
     // ---------------------------------------------------------------- startJobById
@@ -563,16 +579,16 @@ public abstract class JobsPersistenceFixture {
         persistence.create(CID, TestData.job("extend", "r", at(1_000)));
         JobV1 leased = persistence.startJobByType(CID, "extend", lease(NOW, UNTIL, MAX_RETRIES, "ext-1"));
 
-        assertNull(persistence.extendJob(CID, leased.getId(), "ext-other", at(UNTIL + 5_000)), "wrong lock token");
+        assertNull(persistence.extendJob(CID, leased.getId(), "ext-other", at(UNTIL + 5_000), null), "wrong lock token");
         assertEquals(leased, reread(leased), "a refused extend changes nothing");
 
-        JobV1 extended = persistence.extendJob(CID, leased.getId(), "ext-1", at(UNTIL + 5_000));
+        JobV1 extended = persistence.extendJob(CID, leased.getId(), "ext-1", at(UNTIL + 5_000), null);
         JobV1 expected = leased.copy();
         expected.setLockedUntil(at(UNTIL + 5_000));
         assertEquals(expected, extended, "only locked_until moves");
         assertEquals(expected, reread(leased));
 
-        extended = persistence.extendJob(CID, leased.getId(), null, at(UNTIL + 9_000));
+        extended = persistence.extendJob(CID, leased.getId(), null, at(UNTIL + 9_000), null);
         expected.setLockedUntil(at(UNTIL + 9_000));
         assertEquals(expected, extended, "no lock token: any running job");
         assertEquals(expected, reread(leased));
@@ -584,9 +600,9 @@ public abstract class JobsPersistenceFixture {
         assertEquals(expected, reread(leased));
 
         JobV1 waiting = persistence.create(CID, TestData.job("extend", "r2", at(2_000)));
-        assertNull(persistence.extendJob(CID, waiting.getId(), null, at(UNTIL)), "a waiting job is not running");
+        assertNull(persistence.extendJob(CID, waiting.getId(), null, at(UNTIL), null), "a waiting job is not running");
         assertEquals(waiting, reread(waiting));
-        assertNull(persistence.extendJob(CID, "no-such-job", null, at(UNTIL)));
+        assertNull(persistence.extendJob(CID, "no-such-job", null, at(UNTIL), null));
     }
 
     @Test
@@ -594,19 +610,16 @@ public abstract class JobsPersistenceFixture {
         persistence.create(CID, TestData.job("abort", "r", at(1_000)));
         JobV1 leased = persistence.startJobByType(CID, "abort", lease(NOW, UNTIL, MAX_RETRIES, "ab-1"));
 
-        assertNull(persistence.abortJob(CID, leased.getId(), "ab-other"), "wrong lock token");
+        assertNull(persistence.abortJob(CID, leased.getId(), "ab-other", abort(NOW)), "wrong lock token");
         assertEquals(leased, reread(leased), "a refused abort changes nothing");
 
-        JobV1 aborted = persistence.abortJob(CID, leased.getId(), "ab-1");
-        JobV1 expected = leased.copy();
-        expected.setStarted(null);
-        expected.setLockedUntil(null);
-        expected.setLockToken(null);
-        assertEquals(expected, aborted, "abort clears started, locked_until, lock_token and keeps retries");
+        JobV1 aborted = persistence.abortJob(CID, leased.getId(), "ab-1", abort(NOW));
+        JobV1 expected = abortedCopy(leased, NOW, "aborted");
+        assertEquals(expected, aborted, "abort clears started, locked_until, lock_token, keeps retries, records the error");
         assertEquals(1, aborted.getRetries());
         assertEquals(expected, reread(leased));
 
-        assertNull(persistence.abortJob(CID, leased.getId(), null), "an aborted job is not running");
+        assertNull(persistence.abortJob(CID, leased.getId(), null, abort(NOW)), "an aborted job is not running");
         assertEquals(expected, reread(leased));
 
         JobLease again = lease(NOW + 1, UNTIL, MAX_RETRIES, "ab-2");
@@ -614,7 +627,7 @@ public abstract class JobsPersistenceFixture {
         assertEquals(leasedCopy(aborted, again), released, "an aborted job can be leased again at once");
         assertEquals(2, released.getRetries());
 
-        JobV1 abortedAgain = persistence.abortJob(CID, leased.getId(), null);
+        JobV1 abortedAgain = persistence.abortJob(CID, leased.getId(), null, abort(NOW));
         assertNotNull(abortedAgain, "no lock token: any running job");
         assertNull(abortedAgain.getStarted());
         assertNull(abortedAgain.getLockToken());
@@ -622,7 +635,7 @@ public abstract class JobsPersistenceFixture {
         JobLease byId = lease(NOW + 2, UNTIL, MAX_RETRIES, "ab-3");
         assertEquals(leasedCopy(abortedAgain, byId), persistence.startJobById(CID, leased.getId(), byId));
 
-        assertNull(persistence.abortJob(CID, "no-such-job", null));
+        assertNull(persistence.abortJob(CID, "no-such-job", null, abort(NOW)));
     }
 
     @Test
@@ -630,10 +643,10 @@ public abstract class JobsPersistenceFixture {
         persistence.create(CID, TestData.job("complete", "r1", at(1_000)));
         JobV1 leased = persistence.startJobByType(CID, "complete", lease(NOW, UNTIL, MAX_RETRIES, "c-1"));
 
-        assertNull(persistence.completeJob(CID, leased.getId(), "c-other", at(NOW + 500)), "wrong lock token");
+        assertNull(persistence.completeJob(CID, leased.getId(), "c-other", at(NOW + 500), null), "wrong lock token");
         assertEquals(leased, reread(leased), "a refused complete changes nothing");
 
-        JobV1 completed = persistence.completeJob(CID, leased.getId(), "c-1", at(NOW + 500));
+        JobV1 completed = persistence.completeJob(CID, leased.getId(), "c-1", at(NOW + 500), null);
         JobV1 expected = leased.copy();
         expected.setCompleted(at(NOW + 500));
         expected.setLockedUntil(null);
@@ -641,24 +654,24 @@ public abstract class JobsPersistenceFixture {
         assertEquals(expected, completed, "complete sets completed, clears locked_until and lock_token");
         assertEquals(expected, reread(leased));
 
-        assertNull(persistence.completeJob(CID, leased.getId(), "c-1", at(NOW + 600)), "completing twice");
-        assertNull(persistence.completeJob(CID, leased.getId(), null, at(NOW + 600)), "completing twice");
-        assertNull(persistence.extendJob(CID, leased.getId(), null, at(UNTIL)), "a completed job is not running");
-        assertNull(persistence.abortJob(CID, leased.getId(), null), "a completed job is not running");
+        assertNull(persistence.completeJob(CID, leased.getId(), "c-1", at(NOW + 600), null), "completing twice");
+        assertNull(persistence.completeJob(CID, leased.getId(), null, at(NOW + 600), null), "completing twice");
+        assertNull(persistence.extendJob(CID, leased.getId(), null, at(UNTIL), null), "a completed job is not running");
+        assertNull(persistence.abortJob(CID, leased.getId(), null, abort(NOW)), "a completed job is not running");
         assertNull(persistence.startJobById(CID, leased.getId(), lease(UNTIL * 2, UNTIL * 3, MAX_RETRIES, "c-2")));
         assertNull(persistence.startJobByType(CID, "complete", lease(UNTIL * 2, UNTIL * 3, MAX_RETRIES, "c-3")));
         assertEquals(expected, reread(leased), "nothing changes a completed job");
 
         persistence.create(CID, TestData.job("complete", "r2", at(2_000)));
         JobV1 second = persistence.startJobByType(CID, "complete", lease(NOW, UNTIL, MAX_RETRIES, "c-4"));
-        JobV1 done = persistence.completeJob(CID, second.getId(), null, at(NOW + 700));
+        JobV1 done = persistence.completeJob(CID, second.getId(), null, at(NOW + 700), null);
         assertNotNull(done, "no lock token: any running job");
         assertSameInstant(at(NOW + 700), done.getCompleted(), "completed");
 
         JobV1 waiting = persistence.create(CID, TestData.job("complete", "r3", at(3_000)));
-        assertNull(persistence.completeJob(CID, waiting.getId(), null, at(NOW)), "a waiting job is not running");
+        assertNull(persistence.completeJob(CID, waiting.getId(), null, at(NOW), null), "a waiting job is not running");
         assertEquals(waiting, reread(waiting));
-        assertNull(persistence.completeJob(CID, "no-such-job", null, at(NOW)));
+        assertNull(persistence.completeJob(CID, "no-such-job", null, at(NOW), null));
     }
 
     /** A worker whose lock expired and was leased by another cannot touch the new attempt. */
@@ -669,21 +682,21 @@ public abstract class JobsPersistenceFixture {
         JobV1 b = persistence.startJobByType(CID, "stale", lease(NOW + 1_000, NOW + 2_000, MAX_RETRIES, "token-b"));
         assertEquals(job.getId(), b.getId());
 
-        assertNull(persistence.extendJob(CID, job.getId(), "token-a", at(NOW + 9_000)));
+        assertNull(persistence.extendJob(CID, job.getId(), "token-a", at(NOW + 9_000), null));
         assertEquals(b, reread(b));
-        assertNull(persistence.abortJob(CID, job.getId(), "token-a"));
+        assertNull(persistence.abortJob(CID, job.getId(), "token-a", abort(NOW)));
         assertEquals(b, reread(b));
-        assertNull(persistence.completeJob(CID, job.getId(), "token-a", at(NOW + 1_500)));
+        assertNull(persistence.completeJob(CID, job.getId(), "token-a", at(NOW + 1_500), null));
         assertEquals(b, reread(b));
 
-        JobV1 completed = persistence.completeJob(CID, job.getId(), "token-b", at(NOW + 1_500));
+        JobV1 completed = persistence.completeJob(CID, job.getId(), "token-b", at(NOW + 1_500), null);
         assertNotNull(completed, "the current lock token completes");
         assertSameInstant(at(NOW + 1_500), completed.getCompleted(), "completed");
 
         // A running job whose lock expired, and that nobody leased again, can still be completed.
         JobV1 late = persistence.create(CID, TestData.job("stale", "r2", at(2_000)));
         persistence.startJobById(CID, late.getId(), lease(NOW, NOW + 1_000, MAX_RETRIES, "token-c"));
-        assertNotNull(persistence.completeJob(CID, late.getId(), "token-c", at(NOW + 5_000)));
+        assertNotNull(persistence.completeJob(CID, late.getId(), "token-c", at(NOW + 5_000), null));
     }
 
     // ---------------------------------------------------------------- createUnique
@@ -691,46 +704,46 @@ public abstract class JobsPersistenceFixture {
     @Test
     void createUnique() throws Exception {
 
-        JobV1 first = persistence.createUnique(CID, TestData.job("uniq", "r1", at(1_000)));
+        JobV1 first = persistence.createUnique(CID, TestData.job("uniq", "r1", at(1_000)), AT);
         assertNotNull(first.getId(), "createUnique assigns an id");
         assertEquals(first, reread(first));
 
         JobV1 other = TestData.job("uniq", "r1", at(2_000));
         other.setParams(Map.of("other", true));
-        assertEquals(first, persistence.createUnique(CID, other), "the existing job, as stored");
+        assertEquals(first, persistence.createUnique(CID, other, AT), "the existing job, as stored");
         assertEquals(1L, count("type", "uniq", "ref_id", "r1"));
 
-        JobV1 otherRef = persistence.createUnique(CID, TestData.job("uniq", "r2", at(3_000)));
-        JobV1 otherType = persistence.createUnique(CID, TestData.job("uniq-other", "r1", at(3_000)));
+        JobV1 otherRef = persistence.createUnique(CID, TestData.job("uniq", "r2", at(3_000)), AT);
+        JobV1 otherType = persistence.createUnique(CID, TestData.job("uniq-other", "r1", at(3_000)), AT);
         assertEquals(3, new HashSet<>(idsOf(first, otherRef, otherType)).size(),
                 "another ref_id or another type is another job");
 
         // Jobs added with create() count; the oldest not completed one is returned.
         JobV1 plain2 = persistence.create(CID, TestData.job("uniq", "r3", at(2_000)));
         JobV1 plain1 = persistence.create(CID, TestData.job("uniq", "r3", at(1_000)));
-        assertEquals(plain1, persistence.createUnique(CID, TestData.job("uniq", "r3", at(5_000))));
+        assertEquals(plain1, persistence.createUnique(CID, TestData.job("uniq", "r3", at(5_000)), AT));
         assertEquals(2L, count("type", "uniq", "ref_id", "r3"));
 
         JobV1 running = persistence.startJobById(CID, plain1.getId(), lease(NOW, UNTIL, MAX_RETRIES, "u-1"));
-        assertEquals(running, persistence.createUnique(CID, TestData.job("uniq", "r3", at(5_000))),
+        assertEquals(running, persistence.createUnique(CID, TestData.job("uniq", "r3", at(5_000)), AT),
                 "a running job is not completed");
 
-        persistence.completeJob(CID, plain1.getId(), "u-1", at(NOW + 1));
-        assertEquals(plain2, persistence.createUnique(CID, TestData.job("uniq", "r3", at(5_000))),
+        persistence.completeJob(CID, plain1.getId(), "u-1", at(NOW + 1), null);
+        assertEquals(plain2, persistence.createUnique(CID, TestData.job("uniq", "r3", at(5_000)), AT),
                 "a completed job does not count");
 
         persistence.startJobById(CID, plain2.getId(), lease(NOW, UNTIL, MAX_RETRIES, "u-2"));
-        persistence.completeJob(CID, plain2.getId(), "u-2", at(NOW + 1));
-        JobV1 fresh = persistence.createUnique(CID, TestData.job("uniq", "r3", at(5_000)));
+        persistence.completeJob(CID, plain2.getId(), "u-2", at(NOW + 1), null);
+        JobV1 fresh = persistence.createUnique(CID, TestData.job("uniq", "r3", at(5_000)), AT);
         assertFalse(Set.of(plain1.getId(), plain2.getId()).contains(fresh.getId()),
                 "once every such job is completed, a new one is created");
         assertSameInstant(at(5_000), fresh.getCreated(), "created");
         assertNull(fresh.getCompleted());
         assertEquals(3L, count("type", "uniq", "ref_id", "r3"));
-        assertEquals(fresh, persistence.createUnique(CID, TestData.job("uniq", "r3", at(6_000))));
+        assertEquals(fresh, persistence.createUnique(CID, TestData.job("uniq", "r3", at(6_000)), AT));
 
         persistence.deleteById(CID, first.getId());
-        JobV1 replacement = persistence.createUnique(CID, TestData.job("uniq", "r1", at(7_000)));
+        JobV1 replacement = persistence.createUnique(CID, TestData.job("uniq", "r1", at(7_000)), AT);
         assertNotEquals(first.getId(), replacement.getId(), "a deleted job does not count");
         assertEquals(1L, count("type", "uniq", "ref_id", "r1"));
     }
@@ -740,7 +753,7 @@ public abstract class JobsPersistenceFixture {
     /** Jobs in every state, counted at a time and with a max_retries: each parameter changes states. */
     @Test
     void stats() throws Exception {
-        assertEquals(Map.of(), persistence.getStats(CID, at(NOW), MAX_RETRIES), "no jobs, no types");
+        assertEquals(Map.of(), persistence.getStats(CID, AT), "no jobs, no types");
 
         store("stats-a", 1_000, j -> { });
         store("stats-a", 500, j -> { });
@@ -781,29 +794,29 @@ public abstract class JobsPersistenceFixture {
         JobV1 gone = store("stats-c", 1_000, j -> { });
         persistence.deleteById(CID, gone.getId());
 
-        Map<String, JobTypeStatsV1> stats = persistence.getStats(CID, at(NOW), MAX_RETRIES);
+        Map<String, JobTypeStatsV1> stats = persistence.getStats(CID, AT);
         assertEquals(Set.of("stats-a", "stats-b"), stats.keySet(), "a type without jobs is left out");
         // waiting: never leased, lock ran out, lock ends now, expires later; running: the lock
         // holds, even out of retries or expired; completed: whatever else; failed: out of
-        // retries, even expired; expired: execute_until at or before now.
-        assertStats(stats.get("stats-a"), 5, 3, 2, 3, 2, 500L, "stats-a at now");
-        assertStats(stats.get("stats-b"), 0, 1, 1, 0, 0, null, "stats-b: nothing waits");
+        // retries, or execute_until at or before now.
+        assertStats(stats.get("stats-a"), 5, 0, 3, 2, 5, 0, 500L, "stats-a at now");
+        assertStats(stats.get("stats-b"), 0, 0, 1, 1, 0, 0, null, "stats-b: nothing waits");
 
-        stats = persistence.getStats(CID, at(NOW), MAX_RETRIES + 10);
-        assertStats(stats.get("stats-a"), 7, 3, 2, 0, 3, 10L, "stats-a with more retries allowed");
+        stats = persistence.getStats(CID, new JobMoment(at(NOW), MAX_RETRIES + 10));
+        assertStats(stats.get("stats-a"), 7, 0, 3, 2, 3, 0, 10L, "stats-a with more retries allowed");
 
-        stats = persistence.getStats(CID, at(NOW + 2), MAX_RETRIES);
-        assertStats(stats.get("stats-a"), 5, 2, 2, 3, 3, 100L, "stats-a a little later");
+        stats = persistence.getStats(CID, new JobMoment(at(NOW + 2), MAX_RETRIES));
+        assertStats(stats.get("stats-a"), 5, 0, 2, 2, 6, 0, 100L, "stats-a a little later");
         assertEquals(17, stats.values().stream().mapToLong(JobTypeStatsV1::total).sum(), "every job once");
     }
 
-    private static void assertStats(JobTypeStatsV1 stats, long waiting, long running, long completed, long failed,
-                                    long expired, Long oldestWaiting, String what) {
+    private static void assertStats(JobTypeStatsV1 stats, long waiting, long scheduled, long running, long completed,
+                                    long failed, long cancelled, Long oldestWaiting, String what) {
         assertNotNull(stats, what);
-        assertEquals(List.of(waiting, running, completed, failed, expired),
-                List.of(stats.count(JobState.WAITING), stats.count(JobState.RUNNING), stats.count(JobState.COMPLETED),
-                        stats.count(JobState.FAILED), stats.count(JobState.EXPIRED)),
-                what + ": waiting, running, completed, failed, expired");
+        assertEquals(List.of(waiting, scheduled, running, completed, failed, cancelled),
+                List.of(stats.count(JobState.WAITING), stats.count(JobState.SCHEDULED), stats.count(JobState.RUNNING),
+                        stats.count(JobState.COMPLETED), stats.count(JobState.FAILED), stats.count(JobState.CANCELLED)),
+                what + ": waiting, scheduled, running, completed, failed, cancelled");
         if (oldestWaiting == null)
             assertNull(stats.getOldestWaiting(), what + ": oldest waiting");
         else
@@ -855,7 +868,7 @@ public abstract class JobsPersistenceFixture {
 
         kept.add(persistence.create(CID, TestData.job("clean-waiting", "r", at(1_000))));
 
-        long count = persistence.cleanJobs(CID, at(NOW), at(completedBefore), MAX_RETRIES);
+        long count = persistence.cleanJobs(CID, AT, at(completedBefore), at(NOW + 1));
         assertEquals(deleted.size(), count, "the number of deleted jobs");
         for (JobV1 job : deleted)
             assertNull(reread(job), "deleted: " + job);
@@ -863,7 +876,7 @@ public abstract class JobsPersistenceFixture {
             assertEquals(job, reread(job), "kept unchanged: " + job);
         assertEquals(Long.valueOf(kept.size()), count());
 
-        assertEquals(0L, persistence.cleanJobs(CID, at(NOW), at(completedBefore), MAX_RETRIES),
+        assertEquals(0L, persistence.cleanJobs(CID, AT, at(completedBefore), at(NOW + 1)),
                 "nothing left to clean");
     }
 
@@ -927,7 +940,7 @@ public abstract class JobsPersistenceFixture {
             if (last != null && !job.getCreated().isAfter(last))
                 problem(problems, problemCount, "worker " + worker + " got " + job + " after a job created at " + last);
             last = job.getCreated();
-            if (persistence.completeJob(CID, job.getId(), token, at(NOW + 1)) == null)
+            if (persistence.completeJob(CID, job.getId(), token, at(NOW + 1), null) == null)
                 problem(problems, problemCount, "not completed by " + token + ": " + reread(job));
         }
     }
@@ -953,7 +966,7 @@ public abstract class JobsPersistenceFixture {
                     long time = created + t;
                     results.add(pool.submit(() -> {
                         start.await();
-                        return persistence.createUnique(CID, TestData.job("unique-race", refId, at(time))).getId();
+                        return persistence.createUnique(CID, TestData.job("unique-race", refId, at(time)), AT).getId();
                     }));
                 }
                 Set<String> ids = new HashSet<>();
@@ -1068,15 +1081,46 @@ public abstract class JobsPersistenceFixture {
         return new JobLease(at(nowMillis), at(lockedUntilMillis), maxRetries, token);
     }
 
-    /** What a job looks like after a lease. */
-    private static JobV1 leasedCopy(JobV1 job, JobLease lease) {
+    /**
+     * What a job looks like after a lease: a lease of it that ran out unfinished is recorded as an
+     * error; its run_at is when a lost lease lets it run again (after the lease's backoff), or null.
+     */
+    static JobV1 leasedCopy(JobV1 job, JobLease lease) {
         JobV1 expected = job.copy();
+        if (job.getStarted() != null && job.getCompleted() == null && job.getLockedUntil() != null
+                && !job.getLockedUntil().isAfter(lease.now()))
+            expected.setErrors(withError(job, new JobErrorV1(job.getRetries(), job.getLockedUntil(),
+                    JobErrorV1.LEASE_EXPIRED)));
         expected.setStarted(lease.now());
         expected.setLockedUntil(lease.lockedUntil());
         expected.setRetries(job.getRetries() + 1);
         expected.setLockToken(lease.lockToken());
         expected.setCompleted(null);
+        long delay = lease.retry().delayAfter(job.getBackoff(), job.getRetries() + 1);
+        expected.setRunAt(delay > 0 ? lease.lockedUntil().plusNanos(delay * 1_000_000) : null);
         return expected;
+    }
+
+    /** The terms of an abort at a time, with the error "aborted", no delay. */
+    static JobAbort abort(long nowMillis) {
+        return new JobAbort(at(nowMillis), "aborted", null, MAX_RETRIES, JobRetry.NONE);
+    }
+
+    /** What a job looks like after an abort at a time: no lease, its error recorded. */
+    static JobV1 abortedCopy(JobV1 job, long nowMillis, String error) {
+        JobV1 expected = job.copy();
+        expected.setStarted(null);
+        expected.setLockedUntil(null);
+        expected.setLockToken(null);
+        expected.setErrors(withError(job, new JobErrorV1(job.getRetries(), at(nowMillis), error)));
+        return expected;
+    }
+
+    /** The errors of a job with one more, the last ten kept. */
+    static List<JobErrorV1> withError(JobV1 job, JobErrorV1 error) {
+        List<JobErrorV1> errors = new ArrayList<>(job.getErrors());
+        errors.add(error);
+        return errors.subList(Math.max(0, errors.size() - JobErrorV1.MAX_KEPT), errors.size());
     }
 
     private static String iso(long millis) {
@@ -1084,12 +1128,12 @@ public abstract class JobsPersistenceFixture {
     }
 
     private List<String> ids(String... filterTuples) throws ApplicationException {
-        return idsOf(persistence.getPageByFilter(CID, FilterParams.fromTuples((Object[]) filterTuples), null));
+        return idsOf(persistence.getPageByFilter(CID, FilterParams.fromTuples((Object[]) filterTuples), null, AT));
     }
 
     private Long count(String... filterTuples) throws ApplicationException {
         return persistence.getPageByFilter(CID, FilterParams.fromTuples((Object[]) filterTuples),
-                new PagingParams(0, 1, true)).getTotal();
+                new PagingParams(0, 1, true), AT).getTotal();
     }
 
     private static List<String> idsOf(DataPage<JobV1> page) {
@@ -1108,7 +1152,7 @@ public abstract class JobsPersistenceFixture {
 
     private void assertInvalidFilter(String... filterTuples) {
         BadRequestException error = assertThrows(BadRequestException.class,
-                () -> persistence.getPageByFilter(CID, FilterParams.fromTuples((Object[]) filterTuples), null),
+                () -> persistence.getPageByFilter(CID, FilterParams.fromTuples((Object[]) filterTuples), null, AT),
                 () -> "filter " + List.of(filterTuples));
         assertEquals("INVALID_FILTER", error.getCode(), () -> "filter " + List.of(filterTuples));
     }

@@ -7,9 +7,16 @@ import org.pipservices3.commons.errors.ApplicationException;
 import org.pipservices3.commons.refer.Descriptor;
 import org.pipservices3.rpc.clients.DirectClient;
 import org.pipservices3.rpc.services.InstrumentTiming;
+import org.servicejobs.data.version1.JobCompletionV1;
+import org.servicejobs.data.version1.JobTypeStatsV1;
 import org.servicejobs.data.version1.JobV1;
+import org.servicejobs.data.version1.JobsBatchV1;
 import org.servicejobs.data.version1.NewJobV1;
 import org.servicejobs.logic.IJobsController;
+
+import java.time.ZonedDateTime;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The jobs client for a service in the same process (an embedded container): calls the
@@ -65,6 +72,11 @@ public class JobsDirectClientV1 extends DirectClient<IJobsController> implements
     }
 
     @Override
+    public List<JobV1> addJobs(String correlationId, List<NewJobV1> newJobs) throws ApplicationException {
+        return call(correlationId, "add_jobs", () -> _controller.addJobs(correlationId, newJobs).data());
+    }
+
+    @Override
     public JobV1 addUniqJob(String correlationId, NewJobV1 newJob) throws ApplicationException {
         return call(correlationId, "add_uniq_job", () -> _controller.addUniqJob(correlationId, newJob));
     }
@@ -81,19 +93,71 @@ public class JobsDirectClientV1 extends DirectClient<IJobsController> implements
     }
 
     @Override
-    public JobV1 extendJob(String correlationId, String jobId, long timeout, String lockToken)
+    public List<JobV1> startJobsByType(String correlationId, String type, long timeout, int count, long wait)
             throws ApplicationException {
-        return call(correlationId, "extend_job", () -> _controller.extendJob(correlationId, jobId, timeout, lockToken));
+        return call(correlationId, "start_jobs_by_type",
+                () -> _controller.startJobsByType(correlationId, type, timeout, count, wait).data());
     }
 
     @Override
-    public JobV1 abortJob(String correlationId, String jobId, String lockToken) throws ApplicationException {
-        return call(correlationId, "abort_job", () -> _controller.abortJob(correlationId, jobId, lockToken));
+    public JobV1 extendJob(String correlationId, String jobId, long timeout, String lockToken, Object progress)
+            throws ApplicationException {
+        return call(correlationId, "extend_job",
+                () -> _controller.extendJob(correlationId, jobId, timeout, lockToken, progress));
     }
 
     @Override
-    public JobV1 completeJob(String correlationId, String jobId, String lockToken) throws ApplicationException {
-        return call(correlationId, "complete_job", () -> _controller.completeJob(correlationId, jobId, lockToken));
+    public JobV1 abortJob(String correlationId, String jobId, String lockToken, String error, Long delay)
+            throws ApplicationException {
+        return call(correlationId, "abort_job", () -> _controller.abortJob(correlationId, jobId, lockToken, error, delay));
+    }
+
+    @Override
+    public JobV1 completeJob(String correlationId, String jobId, String lockToken, Object result)
+            throws ApplicationException {
+        return call(correlationId, "complete_job", () -> _controller.completeJob(correlationId, jobId, lockToken, result));
+    }
+
+    @Override
+    public JobsBatchV1 completeJobs(String correlationId, List<JobCompletionV1> jobs) throws ApplicationException {
+        return call(correlationId, "complete_jobs", () -> _controller.completeJobs(correlationId, jobs));
+    }
+
+    @Override
+    public JobV1 failJob(String correlationId, String jobId, String lockToken, String error)
+            throws ApplicationException {
+        return call(correlationId, "fail_job", () -> _controller.failJob(correlationId, jobId, lockToken, error));
+    }
+
+    @Override
+    public JobV1 cancelJob(String correlationId, String jobId) throws ApplicationException {
+        return call(correlationId, "cancel_job", () -> _controller.cancelJob(correlationId, jobId));
+    }
+
+    @Override
+    public JobV1 retryJob(String correlationId, String jobId) throws ApplicationException {
+        return call(correlationId, "retry_job", () -> _controller.retryJob(correlationId, jobId));
+    }
+
+    @Override
+    public JobV1 rescheduleJob(String correlationId, String jobId, ZonedDateTime runAt, Long delay)
+            throws ApplicationException {
+        return call(correlationId, "reschedule_job", () -> _controller.rescheduleJob(correlationId, jobId, runAt, delay));
+    }
+
+    @Override
+    public Map<String, JobTypeStatsV1> getJobStats(String correlationId) throws ApplicationException {
+        return call(correlationId, "get_job_stats", () -> _controller.getJobStats(correlationId));
+    }
+
+    @Override
+    public boolean pauseJobs(String correlationId, String type) throws ApplicationException {
+        return call(correlationId, "pause_jobs", () -> _controller.setPaused(correlationId, type, true));
+    }
+
+    @Override
+    public boolean resumeJobs(String correlationId, String type) throws ApplicationException {
+        return call(correlationId, "resume_jobs", () -> _controller.setPaused(correlationId, type, false));
     }
 
     @Override

@@ -13,13 +13,20 @@ import org.pipservices3.commons.errors.ConnectionException;
 import org.pipservices3.commons.errors.InvalidStateException;
 import org.pipservices3.rpc.clients.RestClient;
 import org.pipservices3.rpc.services.InstrumentTiming;
+import org.servicejobs.data.version1.JobCompletionV1;
+import org.servicejobs.data.version1.JobTypeStatsV1;
 import org.servicejobs.data.version1.JobV1;
+import org.servicejobs.data.version1.JobsBatchV1;
 import org.servicejobs.data.version1.NewJobV1;
 
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -81,6 +88,11 @@ public class JobsHttpClientV1 extends RestClient implements IJobsClientV1 {
             "options.retries", DEFAULT_RETRIES);
     private static final JavaType JOB = JsonCommandCalls.type(JobV1.class);
     private static final JavaType JOB_PAGE = JsonCommandCalls.type(DataPage.class, JobV1.class);
+    private static final JavaType BATCH = JsonCommandCalls.type(JobsBatchV1.class);
+    private static final JavaType STATS = JsonCommandCalls.type(Map.class, String.class, JobTypeStatsV1.class);
+    private static final JavaType PAUSED = JsonCommandCalls.type(Map.class, String.class, Object.class);
+    private static final DateTimeFormatter WIRE_DATE = DateTimeFormatter.ofPattern(JobV1.DATE_PATTERN)
+            .withZone(ZoneOffset.UTC);
 
     public JobsHttpClientV1() {
         super(DEFAULT_BASE_ROUTE);
@@ -129,12 +141,17 @@ public class JobsHttpClientV1 extends RestClient implements IJobsClientV1 {
 
     @Override
     public JobV1 addJob(String correlationId, NewJobV1 newJob) throws ApplicationException {
-        return call(correlationId, "add_job", false, 0, JOB, "new_job", newJobMap(newJob));
+        return call(correlationId, "add_job", false, 0, JOB, "new_job", newJob);
+    }
+
+    @Override
+    public List<JobV1> addJobs(String correlationId, List<NewJobV1> newJobs) throws ApplicationException {
+        return jobs(call(correlationId, "add_jobs", false, 0, BATCH, "new_jobs", newJobs));
     }
 
     @Override
     public JobV1 addUniqJob(String correlationId, NewJobV1 newJob) throws ApplicationException {
-        return call(correlationId, "add_uniq_job", false, 0, JOB, "new_job", newJobMap(newJob));
+        return call(correlationId, "add_uniq_job", false, 0, JOB, "new_job", newJob);
     }
 
     @Override
@@ -150,20 +167,75 @@ public class JobsHttpClientV1 extends RestClient implements IJobsClientV1 {
     }
 
     @Override
-    public JobV1 extendJob(String correlationId, String jobId, long timeout, String lockToken)
+    public List<JobV1> startJobsByType(String correlationId, String type, long timeout, int count, long wait)
+            throws ApplicationException {
+        return jobs(call(correlationId, "start_jobs_by_type", false, Math.max(0, wait), BATCH,
+                "type", type, "timeout", timeout, "count", count, "wait", wait != 0 ? wait : null));
+    }
+
+    @Override
+    public JobV1 extendJob(String correlationId, String jobId, long timeout, String lockToken, Object progress)
             throws ApplicationException {
         return call(correlationId, "extend_job", false, 0, JOB,
-                "job_id", jobId, "timeout", timeout, "lock_token", lockToken);
+                "job_id", jobId, "timeout", timeout, "lock_token", lockToken, "progress", progress);
     }
 
     @Override
-    public JobV1 abortJob(String correlationId, String jobId, String lockToken) throws ApplicationException {
-        return call(correlationId, "abort_job", false, 0, JOB, "job_id", jobId, "lock_token", lockToken);
+    public JobV1 abortJob(String correlationId, String jobId, String lockToken, String error, Long delay)
+            throws ApplicationException {
+        return call(correlationId, "abort_job", false, 0, JOB, "job_id", jobId, "lock_token", lockToken,
+                "error", error, "delay", delay);
     }
 
     @Override
-    public JobV1 completeJob(String correlationId, String jobId, String lockToken) throws ApplicationException {
-        return call(correlationId, "complete_job", false, 0, JOB, "job_id", jobId, "lock_token", lockToken);
+    public JobV1 completeJob(String correlationId, String jobId, String lockToken, Object result)
+            throws ApplicationException {
+        return call(correlationId, "complete_job", false, 0, JOB, "job_id", jobId, "lock_token", lockToken,
+                "result", result);
+    }
+
+    @Override
+    public JobsBatchV1 completeJobs(String correlationId, List<JobCompletionV1> jobs) throws ApplicationException {
+        return call(correlationId, "complete_jobs", false, 0, BATCH, "jobs", jobs);
+    }
+
+    @Override
+    public JobV1 failJob(String correlationId, String jobId, String lockToken, String error)
+            throws ApplicationException {
+        return call(correlationId, "fail_job", false, 0, JOB, "job_id", jobId, "lock_token", lockToken, "error", error);
+    }
+
+    @Override
+    public JobV1 cancelJob(String correlationId, String jobId) throws ApplicationException {
+        return call(correlationId, "cancel_job", false, 0, JOB, "job_id", jobId);
+    }
+
+    @Override
+    public JobV1 retryJob(String correlationId, String jobId) throws ApplicationException {
+        return call(correlationId, "retry_job", false, 0, JOB, "job_id", jobId);
+    }
+
+    @Override
+    public JobV1 rescheduleJob(String correlationId, String jobId, ZonedDateTime runAt, Long delay)
+            throws ApplicationException {
+        return call(correlationId, "reschedule_job", false, 0, JOB, "job_id", jobId,
+                "run_at", runAt == null ? null : WIRE_DATE.format(runAt), "delay", delay);
+    }
+
+    @Override
+    public Map<String, JobTypeStatsV1> getJobStats(String correlationId) throws ApplicationException {
+        Map<String, JobTypeStatsV1> stats = call(correlationId, "get_job_stats", true, 0, STATS);
+        return stats == null ? Map.of() : stats;
+    }
+
+    @Override
+    public boolean pauseJobs(String correlationId, String type) throws ApplicationException {
+        return paused(call(correlationId, "pause_jobs", false, 0, PAUSED, "type", type));
+    }
+
+    @Override
+    public boolean resumeJobs(String correlationId, String type) throws ApplicationException {
+        return paused(call(correlationId, "resume_jobs", false, 0, PAUSED, "type", type));
     }
 
     @Override
@@ -176,16 +248,12 @@ public class JobsHttpClientV1 extends RestClient implements IJobsClientV1 {
         call(correlationId, "delete_jobs", false, 0, JOB);
     }
 
-    private static Map<String, Object> newJobMap(NewJobV1 newJob) {
-        if (newJob == null)
-            return null;
-        Map<String, Object> map = new LinkedHashMap<>();
-        map.put("type", newJob.getType());
-        map.put("ref_id", newJob.getRefId());
-        if (newJob.getTtl() != null)
-            map.put("ttl", newJob.getTtl());
-        map.put("params", newJob.getParams());
-        return map;
+    private static List<JobV1> jobs(JobsBatchV1 batch) {
+        return batch == null ? List.of() : batch.data();
+    }
+
+    private static boolean paused(Map<String, Object> answer) {
+        return answer != null && Boolean.TRUE.equals(answer.get("paused"));
     }
 
     /**

@@ -14,17 +14,22 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs a handler for the jobs of one type on <code>concurrency</code> threads. Each thread
- * leases a job (a long-poll: the service answers when a job is free or the wait ran out), runs
- * the handler, extends the lease every half lease timeout while the handler runs, then
- * completes the job when the handler returns, or aborts it (free again at once, the lease
- * counted in its retries) when the handler throws.
+ * Runs a handler for the jobs of one type on <code>concurrency</code> threads. The threads that
+ * wait for a job lease together, in one call for as many jobs as they are (see
+ * {@link JobsWorkerLeases}; a long-poll: the service answers when a job is free or the wait ran
+ * out). Each thread runs
+ * the handler, extends the lease every half lease timeout while the handler runs, then ends the
+ * job as the handler chose (see {@link JobContext}): completes it (with its result) when the
+ * handler returns, aborts it with the exception's message as its error when the handler throws
+ * (leased again after the retry backoff, the lease counted in its retries), gives it back after a
+ * delay, or fails it for good.
  * <p>
  * Every extend, complete and abort passes the lease's <code>lock_token</code>. When the service
  * answers that the lease is lost (<code>JOB_LOCK_LOST</code>: it ran out and another worker took
- * the job; or <code>JOB_COMPLETED</code>, <code>JOB_NOT_FOUND</code>), the worker stops
- * extending, marks the job's context ({@link JobContext#isLockLost()}), tells the listener, and
- * neither completes nor aborts the job. Any other failed call (for example a ConnectionException
+ * the job; <code>JOB_CANCELLED</code>: it was cancelled; or <code>JOB_COMPLETED</code>,
+ * <code>JOB_FAILED</code>, <code>JOB_NOT_FOUND</code>), the worker stops extending, marks the
+ * job's context ({@link JobContext#isLockLost()}, {@link JobContext#isCancelled()}), tells the
+ * listener, and does not finish the job. Any other failed call (for example a ConnectionException
  * while the service is down) is told to the listener; a failed lease is retried after a pause that
  * doubles from 100 ms up to 5 s.
  * <p>
@@ -55,15 +60,18 @@ public final class JobsWorker implements AutoCloseable {
     static final long MAX_EMPTY_PAUSE = 1_000;
     /** How long stop waits for interrupted handlers to end, after the grace period. */
     static final long STOP_LINGER = 5_000;
+    /** The code of a job that was cancelled while it ran. */
+    static final String CANCELLED = "JOB_CANCELLED";
     private static final Set<String> LOCK_LOST_CODES =
-            Set.of("JOB_LOCK_LOST", "JOB_COMPLETED", "JOB_NOT_FOUND", "JOB_NOT_STARTED");
+            Set.of("JOB_LOCK_LOST", "JOB_COMPLETED", "JOB_NOT_FOUND", "JOB_NOT_STARTED", "JOB_FAILED", CANCELLED);
 
     /** The work to do for a job. */
     @FunctionalInterface
     public interface Handler {
         /**
-         * Does the work of a job: returns to complete it, throws (any exception or error) to
-         * abort it: it can be leased again while it has retries left.
+         * Does the work of a job: returns to complete it (or to end it as it chose on the
+         * context), throws (any exception or error) to abort it, its message recorded as the
+         * attempt's error: it can be leased again while it has retries left.
          *
          * @param context the job and the state of its lease.
          */
@@ -82,9 +90,10 @@ public final class JobsWorker implements AutoCloseable {
         }
 
         /**
-         * The lease of a job was lost: an extend, complete or abort was refused with
-         * <code>JOB_LOCK_LOST</code>, <code>JOB_COMPLETED</code> or <code>JOB_NOT_FOUND</code>.
-         * The worker neither extends nor finishes the job any more.
+         * The lease of a job was lost: an extend, complete, abort or fail was refused with
+         * <code>JOB_LOCK_LOST</code>, <code>JOB_CANCELLED</code>, <code>JOB_COMPLETED</code>,
+         * <code>JOB_FAILED</code> or <code>JOB_NOT_FOUND</code>. The worker neither extends nor
+         * finishes the job any more.
          */
         default void onLockLost(JobV1 job, ApplicationException error) {
         }
@@ -100,6 +109,7 @@ public final class JobsWorker implements AutoCloseable {
     private final int _concurrency;
     private final Duration _grace;
     private final List<JobsWorkerLoop> _loops = new ArrayList<>();
+    final JobsWorkerLeases _leases = new JobsWorkerLeases(this);
     ScheduledExecutorService _scheduler;
     private volatile boolean _stopping;
     private boolean _started;
@@ -159,6 +169,7 @@ public final class JobsWorker implements AutoCloseable {
             for (JobsWorkerLoop loop : _loops)
                 loop.interruptIfPolling();
             interrupted = !joinAll(System.nanoTime() + grace.toNanos());
+            _leases.giveBackReady();
             for (JobsWorkerLoop loop : _loops)
                 loop.abandon();
             interrupted |= !joinAll(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_LINGER));
@@ -187,8 +198,41 @@ public final class JobsWorker implements AutoCloseable {
         }
     }
 
-    JobV1 lease() throws ApplicationException {
-        return _client.startJobByType(_correlationId, _type, _leaseTimeout, _wait);
+    /** Leases up to <code>count</code> jobs in one call, waiting the long-poll wait when none is free. */
+    List<JobV1> lease(int count) throws ApplicationException {
+        return _client.startJobsByType(_correlationId, _type, _leaseTimeout, count, _wait);
+    }
+
+    /** Aborts a job the worker leased but did not run, as it is stopping. */
+    void giveBack(JobV1 job) {
+        try {
+            _client.abortJob(_correlationId, job.getId(), job.getLockToken(), JobsWorkerLoop.STOPPED, null);
+        } catch (Exception ex) {
+            if (!isLockLost(ex))
+                report(job, ex);
+        }
+    }
+
+    /**
+     * Extends the lease of a job, with progress when given.
+     *
+     * @return false when the lease is lost: the context is ended and marked, the listener told.
+     * @throws ApplicationException any other refusal or failure of the call.
+     */
+    boolean extend(JobContext context, Object progress) throws ApplicationException {
+        JobV1 job = context.getJob();
+        try {
+            _client.extendJob(_correlationId, job.getId(), _leaseTimeout, job.getLockToken(), progress);
+            return true;
+        } catch (ApplicationException ex) {
+            if (!isLockLost(ex))
+                throw ex;
+            if (context.end()) {
+                context.markLockLost(CANCELLED.equals(ex.getCode()));
+                reportLockLost(job, ex);
+            }
+            return false;
+        }
     }
 
     void reportLockLost(JobV1 job, ApplicationException error) {

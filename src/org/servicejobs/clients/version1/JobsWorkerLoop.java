@@ -1,13 +1,16 @@
 package org.servicejobs.clients.version1;
 
 import org.pipservices3.commons.errors.ApplicationException;
+import org.servicejobs.data.version1.JobErrorV1;
 import org.servicejobs.data.version1.JobV1;
+
+import java.time.Duration;
 
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One thread of a {@link JobsWorker}: leases a job, runs its handler under a heartbeat,
+ * One thread of a {@link JobsWorker}: takes a leased job ({@link JobsWorkerLeases}), runs its handler under a heartbeat,
  * completes or aborts it, again, until the worker stops.
  * <p>
  * Its state (polling, or running a job) changes under its monitor, where {@link JobsWorker#stop}
@@ -15,6 +18,10 @@ import java.util.concurrent.TimeUnit;
  * during the grace period; a loop that gets a job once the stop began aborts it at once.
  */
 final class JobsWorkerLoop implements Runnable {
+    /** The error of a job that a stopping worker gives back. */
+    static final String STOPPED = "the worker stopped";
+    /** The error of a retry the handler asked for without one. */
+    static final String RETRY_ASKED = "retry asked by the handler";
     private final JobsWorker _worker;
     private final Thread _thread;
     private boolean _polling;
@@ -49,7 +56,7 @@ final class JobsWorkerLoop implements Runnable {
             long asked = System.nanoTime();
             JobV1 job;
             try {
-                job = _worker.lease();
+                job = _worker._leases.take();
             } catch (Exception ex) {
                 if (_worker.isStopping())
                     return;
@@ -65,11 +72,11 @@ final class JobsWorkerLoop implements Runnable {
                     pause(Math.min(_worker._wait - waited, JobsWorker.MAX_EMPTY_PAUSE));
                 continue;
             }
-            JobContext context = new JobContext(job, _worker::isStopping);
+            JobContext context = new JobContext(job, _worker::isStopping, _worker);
             if (!beginJob(context)) {
                 Thread.interrupted();
                 context.end();
-                finish(context, false);
+                abort(context, STOPPED, null);
                 return;
             }
             try {
@@ -80,10 +87,10 @@ final class JobsWorkerLoop implements Runnable {
         }
     }
 
-    /** Runs the handler under a heartbeat, then completes or aborts the job unless its lease ended. */
+    /** Runs the handler under a heartbeat, then ends the job as the handler chose, unless its lease ended. */
     private void runJob(JobContext context) {
         long interval = Math.max(1, _worker._leaseTimeout / 2);
-        context.setHeartbeat(_worker._scheduler.scheduleWithFixedDelay(() -> extend(context), interval, interval,
+        context.setHeartbeat(_worker._scheduler.scheduleWithFixedDelay(() -> heartbeat(context), interval, interval,
                 TimeUnit.MILLISECONDS));
         Throwable failure = null;
         try {
@@ -93,45 +100,76 @@ final class JobsWorkerLoop implements Runnable {
         }
         Thread.interrupted(); // a left-over interrupt must not fail the calls below
         if (context.end())
-            finish(context, failure == null);
+            finish(context, failure);
         if (failure != null)
             _worker.report(context.getJob(), failure);
     }
 
-    private void extend(JobContext context) {
+    private void heartbeat(JobContext context) {
         if (context.isEnded())
             return;
+        try {
+            _worker.extend(context, null);
+        } catch (Exception ex) {
+            if (!context.isEnded())
+                _worker.report(context.getJob(), ex);
+        }
+    }
+
+    /** Ends the job as the handler chose (a failure aborts it); the caller has ended its lease. */
+    private void finish(JobContext context, Throwable failure) {
         JobV1 job = context.getJob();
         try {
-            _worker._client.extendJob(_worker._correlationId, job.getId(), _worker._leaseTimeout, job.getLockToken());
-        } catch (Exception ex) {
-            if (JobsWorker.isLockLost(ex)) {
-                if (context.end())
-                    lockLost(context, (ApplicationException) ex);
-            } else if (!context.isEnded()) {
-                _worker.report(job, ex);
+            if (failure != null) {
+                abort(context, errorOf(failure), null);
+                return;
             }
+            switch (context.outcome()) {
+                case COMPLETE -> _worker._client.completeJob(_worker._correlationId, job.getId(), job.getLockToken(),
+                        context.result());
+                case FAIL -> _worker._client.failJob(_worker._correlationId, job.getId(), job.getLockToken(),
+                        limit(context.error()));
+                case RETRY -> abort(context, context.error() != null ? context.error() : RETRY_ASKED,
+                        context.retryDelay());
+            }
+        } catch (Exception ex) {
+            lostOrReport(context, ex);
         }
     }
 
-    /** Completes or aborts the job under its lock_token; the caller has ended its lease. */
-    private void finish(JobContext context, boolean complete) {
+    /** Gives the job back under its lock_token with an error, after a delay when one is given. */
+    private void abort(JobContext context, String error, Duration delay) {
         JobV1 job = context.getJob();
         try {
-            if (complete)
-                _worker._client.completeJob(_worker._correlationId, job.getId(), job.getLockToken());
-            else
-                _worker._client.abortJob(_worker._correlationId, job.getId(), job.getLockToken());
+            _worker._client.abortJob(_worker._correlationId, job.getId(), job.getLockToken(), limit(error),
+                    delay == null ? null : delay.toMillis());
         } catch (Exception ex) {
-            if (JobsWorker.isLockLost(ex))
-                lockLost(context, (ApplicationException) ex);
-            else
-                _worker.report(job, ex);
+            lostOrReport(context, ex);
         }
     }
 
-    private void lockLost(JobContext context, ApplicationException error) {
-        context.markLockLost();
+    private void lostOrReport(JobContext context, Exception ex) {
+        if (JobsWorker.isLockLost(ex))
+            lockLost(context, (ApplicationException) ex);
+        else
+            _worker.report(context.getJob(), ex);
+    }
+
+    /** The error of a handler's failure: its message, or its class when it has none. */
+    static String errorOf(Throwable failure) {
+        String message = failure.getMessage();
+        return message == null || message.isBlank() ? failure.getClass().getName() : message;
+    }
+
+    /** An error text cut to what the service keeps. */
+    private static String limit(String error) {
+        if (error == null || error.codePointCount(0, error.length()) <= JobErrorV1.MAX_LENGTH)
+            return error;
+        return error.substring(0, error.offsetByCodePoints(0, JobErrorV1.MAX_LENGTH));
+    }
+
+    void lockLost(JobContext context, ApplicationException error) {
+        context.markLockLost(JobsWorker.CANCELLED.equals(error.getCode()));
         _worker.reportLockLost(context.getJob(), error);
     }
 
@@ -170,7 +208,7 @@ final class JobsWorkerLoop implements Runnable {
                 return;
             _thread.interrupt();
         }
-        finish(context, false);
+        abort(context, STOPPED, null);
     }
 
     /** Sleeps; a stop ends it early. */

@@ -14,6 +14,7 @@ import org.pipservices3.commons.errors.NotFoundException;
 import org.servicejobs.TestData;
 import org.servicejobs.TestService;
 import org.servicejobs.persistence.ObservedJobsPersistence;
+import org.servicejobs.data.version1.JobCompletionV1;
 import org.servicejobs.data.version1.JobV1;
 import org.servicejobs.data.version1.NewJobV1;
 
@@ -39,11 +40,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The contract of {@link IJobsClientV1}: each client has a test class that extends this one and
- * adds itself to the service, so it inherits every test here. Each test runs on a fresh service
- * (memory store, system clock, no cleaner, a wait poll interval of a minute so that only an add
- * can wake a long-poll) whose store is observed, so a long-poll can be caught while it waits.
+ * adds itself to the service, so it inherits every test here and in the contracts it implements
+ * ({@link JobsClientV1LifecycleContract}, {@link JobsClientV1ManagementContract}). Each test runs
+ * on a fresh service (memory store, system clock, no cleaner, a wait poll interval of a minute so
+ * that only an add or a resume can wake a long-poll) whose store is observed, so a long-poll can
+ * be caught while it waits.
  */
-public abstract class JobsClientV1Fixture {
+public abstract class JobsClientV1Fixture implements JobsClientV1LifecycleContract, JobsClientV1ManagementContract {
     static final String CORRELATION_ID = "client-fixture";
     private static final long LEASE = 30_000;
 
@@ -53,6 +56,21 @@ public abstract class JobsClientV1Fixture {
 
     /** Adds the client under test to the service, which is not open yet, and returns it. */
     protected abstract IJobsClientV1 addClient(TestService service) throws Exception;
+
+    @Override
+    public IJobsClientV1 client() {
+        return client;
+    }
+
+    @Override
+    public TestService service() {
+        return service;
+    }
+
+    @Override
+    public ObservedJobsPersistence store() {
+        return store;
+    }
 
     @BeforeEach
     void openService() throws Exception {
@@ -311,19 +329,35 @@ public abstract class JobsClientV1Fixture {
         assertTrue(result.millis() < 10_000, "returned after " + result.millis() + " ms");
     }
 
-    /** Every operation with a null or missing job, in one list (for the clients that cannot reach a service). */
+    /**
+     * Every operation with a null or missing job, in one list (for the clients that cannot reach a
+     * service); the read-only ones (get_jobs, get_job_by_id, get_job_stats) first.
+     */
     static List<Executable> everyOperation(IJobsClientV1 client) {
         List<Executable> calls = new ArrayList<>();
         calls.add(() -> client.getJobs(CORRELATION_ID, FilterParams.fromTuples("type", "email"), new PagingParams(0, 10, true)));
         calls.add(() -> client.getJobById(CORRELATION_ID, "job-1"));
+        calls.add(() -> client.getJobStats(CORRELATION_ID));
         calls.add(() -> client.addJob(CORRELATION_ID, TestData.NEW_JOB1));
+        calls.add(() -> client.addJobs(CORRELATION_ID, List.of(TestData.NEW_JOB1, TestData.NEW_JOB3)));
         calls.add(() -> client.addUniqJob(CORRELATION_ID, TestData.NEW_JOB2));
         calls.add(() -> client.startJobById(CORRELATION_ID, "job-1", LEASE));
         calls.add(() -> client.startJobByType(CORRELATION_ID, "email", LEASE));
         calls.add(() -> client.startJobByType(CORRELATION_ID, "email", LEASE, 2000));
+        calls.add(() -> client.startJobsByType(CORRELATION_ID, "email", LEASE, 5, 0));
         calls.add(() -> client.extendJob(CORRELATION_ID, "job-1", LEASE, "token"));
         calls.add(() -> client.abortJob(CORRELATION_ID, "job-1", "token"));
+        calls.add(() -> client.extendJob(CORRELATION_ID, "job-1", LEASE, "token", Map.of("done", 1)));
+        calls.add(() -> client.abortJob(CORRELATION_ID, "job-1", "token", "busy", 1000L));
         calls.add(() -> client.completeJob(CORRELATION_ID, "job-1", "token"));
+        calls.add(() -> client.completeJob(CORRELATION_ID, "job-1", "token", Map.of("ok", true)));
+        calls.add(() -> client.completeJobs(CORRELATION_ID, List.of(new JobCompletionV1("job-1", "token", null))));
+        calls.add(() -> client.failJob(CORRELATION_ID, "job-1", "token", "broken"));
+        calls.add(() -> client.cancelJob(CORRELATION_ID, "job-1"));
+        calls.add(() -> client.retryJob(CORRELATION_ID, "job-1"));
+        calls.add(() -> client.rescheduleJob(CORRELATION_ID, "job-1", null, 1000L));
+        calls.add(() -> client.pauseJobs(CORRELATION_ID, "email"));
+        calls.add(() -> client.resumeJobs(CORRELATION_ID, "email"));
         calls.add(() -> client.deleteJobById(CORRELATION_ID, "job-1"));
         calls.add(() -> client.deleteJobs(CORRELATION_ID));
         return calls;

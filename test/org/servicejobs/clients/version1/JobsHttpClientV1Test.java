@@ -40,8 +40,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class JobsHttpClientV1Test extends JobsClientV1Fixture {
     private static final String CORRELATION_ID = "http-client-test";
-    /** Calls 0 and 1 of {@link JobsClientV1Fixture#everyOperation} are the read-only ones. */
-    private static final int READ_ONLY_CALLS = 2;
+    /** Calls 0 to 2 of {@link JobsClientV1Fixture#everyOperation} are the read-only ones. */
+    private static final int READ_ONLY_CALLS = 3;
 
     private final List<JobsHttpClientV1> extraClients = new ArrayList<>();
     private int port;

@@ -156,6 +156,16 @@ class JobsWorkerTest {
             throw new AssertionError("timed out waiting for: " + what);
     }
 
+    /** Polls a condition until it holds, for at most WAIT_SECONDS. */
+    private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline)
+                fail("timed out waiting for: " + what);
+            Thread.sleep(5);
+        }
+    }
+
     /** Polls a job until it meets a condition, for at most WAIT_SECONDS. */
     private JobV1 awaitJob(String id, Predicate<JobV1> condition, String what) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
@@ -479,15 +489,16 @@ class JobsWorkerTest {
 
     @Test
     void stopEndsTheLongPollsOfAnIdleWorkerAtOnce() throws Exception {
-        CountDownLatch polling = new CountDownLatch(3);
+        CountDownLatch polling = new CountDownLatch(1);
         IJobsClientV1 counted = intercept(client, (method, args, proceed) -> {
-            if (method.equals("startJobByType"))
+            if (method.equals("startJobsByType"))
                 polling.countDown();
             return proceed.call(args);
         });
         JobsWorker worker = start(JobsWorker.builder(counted, TYPE, context -> fail("no job was added"))
                 .concurrency(3).longPollWait(Duration.ofSeconds(30)).listener(listener));
-        await(polling, "three long-polls");
+        await(polling, "a long-poll");
+        awaitTrue(() -> worker._leases.waiting() == 2, "the two other threads to wait for its answer");
 
         long begin = System.nanoTime();
         assertTrue(worker.stop(Duration.ofSeconds(WAIT_SECONDS)));
@@ -549,7 +560,7 @@ class JobsWorkerTest {
         IJobsClientV1 slow = intercept(client, (method, args, proceed) -> {
             if (method.equals("abortJob"))
                 abortTokens.add((String) args[2]);
-            if (!method.equals("startJobByType"))
+            if (!method.equals("startJobsByType"))
                 return proceed.call(args);
             polling.countDown();
             while (true) {
@@ -561,10 +572,11 @@ class JobsWorkerTest {
                 }
             }
             Object[] noWait = args.clone();
-            noWait[3] = 0L;
-            JobV1 job = (JobV1) proceed.call(noWait);
-            leased.add(job);
-            return job;
+            noWait[4] = 0L;
+            @SuppressWarnings("unchecked")
+            List<JobV1> jobs = (List<JobV1>) proceed.call(noWait);
+            leased.addAll(jobs);
+            return jobs;
         });
         AtomicInteger handled = new AtomicInteger();
         JobsWorker worker = start(worker(slow, context -> handled.incrementAndGet()));
@@ -631,12 +643,50 @@ class JobsWorkerTest {
         assertEquals(List.of(), listener.lockLost);
     }
 
+    /** The threads that wait while one leases are leased for together, in one call for all of them. */
+    @Test
+    void theThreadsThatWaitLeaseTheirJobsInOneCall() throws Exception {
+        for (int i = 0; i < 8; i++)
+            addJob("batch-" + i);
+        List<Integer> counts = new CopyOnWriteArrayList<>();
+        List<Integer> answered = new CopyOnWriteArrayList<>();
+        AtomicReference<JobsWorker> started = new AtomicReference<>();
+        IJobsClientV1 gated = intercept(client, (method, args, proceed) -> {
+            if (!method.equals("startJobsByType"))
+                return proceed.call(args);
+            if (counts.isEmpty())
+                awaitTrue(() -> started.get() != null && started.get()._leases.waiting() == 3,
+                        "the three other threads to wait");
+            counts.add((Integer) args[3]);
+            List<?> jobs = (List<?>) proceed.call(args);
+            answered.add(jobs.size());
+            return jobs;
+        });
+        CountDownLatch fourRunning = new CountDownLatch(4);
+        CountDownLatch allHandled = new CountDownLatch(8);
+        JobsWorker worker = worker(gated, context -> {
+            fourRunning.countDown();
+            await(fourRunning, "four handlers at once");
+            allHandled.countDown();
+        }).concurrency(4).build();
+        workers.add(worker);
+        started.set(worker);
+        worker.start();
+
+        await(allHandled, "every job to be handled");
+        assertEquals(List.of(1, 3), counts.subList(0, 2), "the first call for its thread, the next for the three that waited");
+        assertEquals(List.of(1, 3), answered.subList(0, 2));
+        for (int count : counts)
+            assertTrue(count >= 1 && count <= 4, "a call asks for at most the free concurrency: " + counts);
+        assertEquals(List.of(), listener.errors);
+    }
+
     @Test
     void failedLeasesAreToldAndRetriedAfterGrowingPauses() throws Exception {
         JobV1 added = client.addJob(CID, TestData.NEW_JOB1);
         List<Long> calls = new CopyOnWriteArrayList<>();
         IJobsClientV1 down = intercept(client, (method, args, proceed) -> {
-            if (method.equals("startJobByType")) {
+            if (method.equals("startJobsByType")) {
                 calls.add(System.nanoTime());
                 if (calls.size() <= 3)
                     throw new ConnectionException(CID, "CONNECT_FAILED", "the service is down");

@@ -7,10 +7,16 @@ import org.pipservices3.commons.errors.ApplicationException;
 import org.pipservices3.commons.refer.Descriptor;
 import org.servicejobs.FreePort;
 import org.servicejobs.container.JobsProcess;
+import org.servicejobs.data.version1.JobBackoffV1;
+import org.servicejobs.data.version1.JobCompletionV1;
+import org.servicejobs.data.version1.JobState;
 import org.servicejobs.data.version1.JobV1;
+import org.servicejobs.data.version1.JobsBatchV1;
 import org.servicejobs.data.version1.NewJobV1;
 import org.servicejobs.logic.IJobsController;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,6 +73,29 @@ class ReadmeExamplesTest {
         assertTrue(emailSent.await(10, TimeUnit.SECONDS), "no email was sent");
     }
 
+    /** Each example of this class is in the README as it is here (without the indentation of the method). */
+    @Test
+    void everyExampleIsInTheReadme() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        List<String> lines = Files.readAllLines(Path.of("test", "org", "servicejobs", "clients", "version1",
+                "ReadmeExamplesTest.java"));
+        int examples = 0;
+        StringBuilder example = null;
+        for (String line : lines) {
+            String trimmed = line.trim();
+            if (trimmed.startsWith("// README: ") && !trimmed.equals("// README: end")) {
+                example = new StringBuilder();
+            } else if (trimmed.equals("// README: end") && example != null) {
+                assertTrue(readme.contains("```java\n" + example + "```"), "not in README.md:\n" + example);
+                examples++;
+                example = null;
+            } else if (example != null) {
+                example.append(line.length() >= 8 ? line.substring(8) : line.trim()).append('\n');
+            }
+        }
+        assertEquals(4, examples, "the examples of this class");
+    }
+
     @Test
     void clientOfARemoteService() throws Exception {
         int port = FreePort.find();
@@ -92,6 +121,44 @@ class ReadmeExamplesTest {
         JobV1 completed = controller(service).getJobById(null, job.getId());
         assertNotNull(completed.getCompleted());
         assertNull(completed.getLockToken());
+    }
+
+    @Test
+    void batchesOfJobs() throws Exception {
+        int port = FreePort.find();
+        startService(port);
+        JobsHttpClientV1 client = new JobsHttpClientV1();
+        client.configure(ConfigParams.fromTuples(
+                "connection.protocol", "http", "connection.host", "localhost", "connection.port", port));
+        client.open(null);
+
+        // README: batch
+        List<NewJobV1> reminders = new ArrayList<>();
+        for (String user : List.of("user-1", "user-2", "user-3")) {
+            NewJobV1 reminder = new NewJobV1("reminder", user, null, Map.of("text", "Your order shipped"));
+            reminder.setPriority(5);                                          // leased before priority 0
+            reminder.setMaxRetries(3);
+            reminder.setBackoff(new JobBackoffV1("exponential", 1_000, 60_000L));   // 1 s, 2 s, 4 s... at most 1 min
+            reminders.add(reminder);
+        }
+        client.addJobs(null, reminders);                                      // one call, all or none
+
+        List<JobV1> leased = client.startJobsByType(null, "reminder", 30_000, 10, 20_000);   // up to 10, each its own lease
+        List<JobCompletionV1> done = new ArrayList<>();
+        for (JobV1 job : leased)
+            done.add(new JobCompletionV1(job.getId(), job.getLockToken(), Map.of("sent", true)));
+        JobsBatchV1 answer = client.completeJobs(null, done);                 // each on its own: see answer.errors()
+        // README: end
+
+        assertEquals(3, leased.size());
+        assertEquals(List.of(), answer.errors() == null ? List.of() : answer.errors());
+        for (JobV1 job : answer.data()) {
+            assertEquals(JobState.COMPLETED, job.getState());
+            assertEquals(Map.of("sent", true), job.getResult());
+            assertEquals(5, job.getPriority());
+            assertEquals(3, job.getMaxRetries());
+        }
+        client.close(null);
     }
 
     @Test

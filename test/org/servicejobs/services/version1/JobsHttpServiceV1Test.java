@@ -16,6 +16,7 @@ import org.servicejobs.TestData;
 import org.servicejobs.data.version1.JobV1;
 import org.servicejobs.persistence.DelegatingJobsPersistence;
 import org.servicejobs.persistence.IJobsPersistence;
+import org.servicejobs.persistence.JobMoment;
 import org.servicejobs.services.GracefulHttpEndpoint;
 
 import java.io.ByteArrayInputStream;
@@ -849,8 +850,8 @@ abstract class JobsHttpServiceV1Test {
         }
 
         @Override
-        public DataPage<JobV1> getPageByFilter(String correlationId, FilterParams filter, PagingParams paging)
-                throws ApplicationException {
+        public DataPage<JobV1> getPageByFilter(String correlationId, FilterParams filter, PagingParams paging,
+                                               JobMoment at) throws ApplicationException {
             String type = filter != null ? filter.getAsNullableString("type") : null;
             if (type != null && type.equals(gatedType)) {
                 entered.countDown();
@@ -861,7 +862,7 @@ abstract class JobsHttpServiceV1Test {
                     Thread.currentThread().interrupt();
                 }
             }
-            return super.getPageByFilter(correlationId, filter, paging);
+            return super.getPageByFilter(correlationId, filter, paging, at);
         }
     }
 }

@@ -1,5 +1,6 @@
 package org.servicejobs.services.version1;
 
+import org.servicejobs.TestData;
 import com.fasterxml.jackson.databind.BeanDescription;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,6 +26,7 @@ import org.pipservices3.commons.validate.PropertySchema;
 import org.servicejobs.TestService;
 import org.servicejobs.data.version1.JobV1;
 import org.servicejobs.data.version1.JobV1Schema;
+import org.servicejobs.data.version1.JobsBatchV1;
 import org.servicejobs.data.version1.NewJobV1;
 import org.servicejobs.logic.IJobsController;
 import org.servicejobs.logic.JobsController;
@@ -73,7 +75,14 @@ class JobsOpenApiTest {
     private static final Set<String> HTTP_METHODS = Set.of("get", "put", "post", "delete", "options", "head",
             "patch", "trace");
     private static final Set<String> COMPONENT_SCHEMAS = Set.of("NewJobV1", "JobV1", "JobsPage", "FilterParams",
-            "PagingParams", "ErrorDescription");
+            "PagingParams", "ErrorDescription", "JobBackoffV1", "JobErrorV1", "JobsBatchV1", "JobBatchErrorV1",
+            "JobCompletionV1", "JobStats", "JobTypeStatsV1", "PausedType");
+    /** The documented schema of each type a controller method returns. */
+    private static final Map<Class<?>, String> RESULT_SCHEMAS = Map.of(JobV1.class, "JobV1", DataPage.class, "JobsPage",
+            JobsBatchV1.class, "JobsBatchV1", Map.class, "JobStats");
+    /** The documented schema of the commands whose answer the command set makes, not a controller method. */
+    private static final Map<String, String> COMMAND_ANSWERS = Map.of("pause_jobs", "PausedType",
+            "resume_jobs", "PausedType");
     private static final ObjectMapper JSON = CommandableJsonHttpService.mapper();
 
     private static JsonNode doc;
@@ -143,12 +152,12 @@ class JobsOpenApiTest {
         for (ICommand command : commands) {
             String name = command.getName();
             JsonNode responses = operation(name).path("responses");
-            Class<?> result = controllerMethod(name).getReturnType();
+            Class<?> result = COMMAND_ANSWERS.containsKey(name) ? null : controllerMethod(name).getReturnType();
             if (result == void.class) {
                 assertTrue(responses.path("200").isMissingNode(), name + " answers no body");
                 assertFalse(responses.path("204").isMissingNode(), name + " answers 204");
             } else {
-                String expected = result == JobV1.class ? "JobV1" : result == DataPage.class ? "JobsPage" : null;
+                String expected = result == null ? COMMAND_ANSWERS.get(name) : RESULT_SCHEMAS.get(result);
                 assertNotNull(expected, name + " returns " + result);
                 assertEquals("#/components/schemas/" + expected,
                         responses.path("200").path("content").path("application/json").path("schema").path("$ref").asText(),
@@ -580,6 +589,8 @@ class JobsOpenApiTest {
     }
 
     private static Object sample(JsonNode schema) {
+        if (schema.has("example"))
+            return schema.get("example").asText();
         return switch (schema.path("type").asText()) {
             case "integer" -> 1;
             case "string" -> schema.path("format").asText().equals("date-time") ? "2026-01-01T00:00:00.000Z" : "x";
@@ -595,7 +606,7 @@ class JobsOpenApiTest {
 
     private static boolean isAccepted(JobsMemoryPersistence store, String key, Object value) throws Exception {
         try {
-            store.getPageByFilter(null, filter(key, value), new PagingParams());
+            store.getPageByFilter(null, filter(key, value), new PagingParams(), TestData.MOMENT);
             return true;
         } catch (BadRequestException ex) {
             assertEquals("INVALID_FILTER", ex.getCode(), key);
@@ -609,7 +620,7 @@ class JobsOpenApiTest {
 
     private static void assertInvalidFilter(JobsMemoryPersistence store, String key, Object value) {
         BadRequestException error = assertThrows(BadRequestException.class,
-                () -> store.getPageByFilter(null, filter(key, value), new PagingParams()), key + "=" + value);
+                () -> store.getPageByFilter(null, filter(key, value), new PagingParams(), TestData.MOMENT), key + "=" + value);
         assertEquals("INVALID_FILTER", error.getCode());
     }
 
